@@ -1,0 +1,1 @@
+"""r57: readiness of Vietnam's national databases."""
