@@ -1,0 +1,41 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+AS_OF ?= 2025-12-04
+
+.PHONY: setup run test test-fast suites sample dagster bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup  ## the whole pipeline on the sample estate as of 2025-12-04
+	$(BIN)/r57 run --sources sample_sources --home .r57 --as-of $(AS_OF)
+	@echo "Results: .r57/reports/readiness.json (warehouse: .r57/warehouse.duckdb)"
+
+test: setup  ## every test, slow end-to-end ones included (what CI runs)
+	$(BIN)/pytest
+
+test-fast: setup
+	$(BIN)/pytest -m "not slow"
+
+suites: setup  ## regenerate expectations/ from the registry contracts
+	$(BIN)/r57 suites
+
+sample: setup  ## regenerate sample_sources/ (deterministic)
+	$(BIN)/r57 generate --out sample_sources
+
+dagster: setup  ## the Dagster UI on 127.0.0.1:3000
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+bench: setup
+	$(BIN)/python benchmarks/bench_validation.py
+
+clean:
+	rm -rf .r57 .pytest_cache

@@ -1,0 +1,121 @@
+"""The `r57` command: run the pipeline, generate a sample estate, write suites, print the status."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+
+from r57_pipelines.paths import DEFAULT_HOME, EXPECTATIONS_DIR, SAMPLE_SOURCES_DIR
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    from r57_pipelines.definitions import build_definitions
+    from r57_pipelines.registry import load_registry
+    from r57_pipelines.resources import resources_for
+
+    if not args.sources.is_dir():
+        print(f"r57 run: sources folder not found: {args.sources}", file=sys.stderr)
+        return 2
+    registry = load_registry()
+    definitions = build_definitions(registry)
+    # With DAGSTER_HOME set the run is recorded where `dagster dev` shows it; otherwise it is ephemeral.
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    result = dg.materialize(
+        list(definitions.assets),
+        resources=resources_for(args.sources, args.home, args.as_of),
+        instance=instance,
+        run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
+        raise_on_error=False,
+    )
+    report = args.home / "reports" / "readiness.json"
+    if not result.success:
+        failed = [e.step_key for e in result.all_events if e.is_step_failure]
+        print(f"r57 run: steps failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    print(f"Warehouse: {args.home / 'warehouse.duckdb'}")
+    print(f"Readiness: {report}")
+    _print_status(json.loads(report.read_text(encoding="utf-8")))
+    return 0
+
+
+def _print_status(document: dict) -> None:
+    from r57_pipelines.readiness.status import format_status
+
+    print(format_status(document))
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    report = args.home / "reports" / "readiness.json"
+    if not report.exists():
+        print(f"r57 status: no readiness report at {report}; run `r57 run` first", file=sys.stderr)
+        return 2
+    _print_status(json.loads(report.read_text(encoding="utf-8")))
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from r57_pipelines.generate import generate_estate
+    from r57_pipelines.registry import load_registry
+
+    summary = generate_estate(load_registry(), args.out, total_rows=args.rows, as_of=args.as_of, seed=args.seed)
+    print(summary)
+    return 0
+
+
+def cmd_suites(args: argparse.Namespace) -> int:
+    from r57_pipelines.registry import load_registry
+    from r57_pipelines.validation.suites import write_suites
+
+    written = write_suites(load_registry(), args.out)
+    print(f"wrote {written} suites to {args.out}" if written is not None else f"suites written to {args.out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="r57", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="ingest, validate and classify every database; write the reports")
+    run.add_argument("--sources", type=Path, default=SAMPLE_SOURCES_DIR, help="deliveries folder")
+    run.add_argument("--home", type=Path, default=DEFAULT_HOME, help="where the warehouse and reports go")
+    run.add_argument("--as-of", type=_date, default=None, help="evaluate as of this date (default: today)")
+    run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    run.set_defaults(func=cmd_run)
+
+    status = sub.add_parser("status", help="print the national summary and the at-risk list")
+    status.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    status.set_defaults(func=cmd_status)
+
+    generate = sub.add_parser("generate", help="generate the sample estate (deterministic)")
+    generate.add_argument("--rows", type=int, default=None, help="total rows across the estate")
+    generate.add_argument("--out", type=Path, default=SAMPLE_SOURCES_DIR)
+    generate.add_argument("--as-of", type=_date, default=dt.date(2025, 12, 4))
+    generate.add_argument("--seed", type=int, default=57)
+    generate.set_defaults(func=cmd_generate)
+
+    suites = sub.add_parser("suites", help="write the Great Expectations suites from the registry contracts")
+    suites.add_argument("--out", type=Path, default=EXPECTATIONS_DIR)
+    suites.set_defaults(func=cmd_suites)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Dagster definitions, one module per stage: deliveries, quality, estate-wide results, automation."""

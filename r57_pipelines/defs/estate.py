@@ -1,0 +1,60 @@
+"""Estate-wide assets: the readiness verdict of every database and the published readiness.json."""
+
+
+import dagster as dg
+
+from r57_pipelines.defs.deliveries import delivery_key
+from r57_pipelines.delivery.discover import scan_sources
+from r57_pipelines.readiness.classify import classify
+from r57_pipelines.readiness.evidence import gather_evidence
+from r57_pipelines.readiness.history import record_verdicts
+from r57_pipelines.readiness.policy import default_policy
+from r57_pipelines.readiness.publish import readiness_document, write_json_atomically
+from r57_pipelines.registry import Registry
+from r57_pipelines.resources import Estate, Warehouse
+
+READINESS_KEY = dg.AssetKey(["estate", "readiness"])
+
+
+def _unmatched(estate: Estate, registry: Registry) -> list[dict]:
+    scan = scan_sources(estate.sources, set(registry.databases))
+    return [{"folder": str(p), "problem": "no registered database has this id"} for p in scan.unknown]
+
+
+def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
+    @dg.asset(
+        key=READINESS_KEY,
+        group_name="estate",
+        deps=[delivery_key(db_id) for db_id in registry.databases],
+        kinds={"duckdb", "json"},
+        description=(
+            "Tier (foundational / partial / not started), at-risk flag and reasons for every registered "
+            "database, from its delivery, its check results and the readiness policy "
+            "(assets/readiness_policy.yaml). Publishes <home>/reports/readiness.json."
+        ),
+    )
+    def readiness(context: dg.AssetExecutionContext, estate: Estate, warehouse: Warehouse) -> dg.MaterializeResult:
+        policy = default_policy()
+        as_of = estate.as_of_date()
+        with warehouse.connect() as con:
+            evidence, deliveries = gather_evidence(con, registry, as_of, policy)
+            verdicts = {db_id: classify(ev, as_of, policy) for db_id, ev in evidence.items()}
+            record_verdicts(con, registry, as_of, context.run_id, evidence, verdicts, policy)
+        document = readiness_document(
+            registry, as_of, context.run_id, evidence, deliveries, verdicts, _unmatched(estate, registry)
+        )
+        path = estate.reports_dir / "readiness.json"
+        write_json_atomically(path, document)
+        summary = document["summary"]
+        for programme, counts in summary.items():
+            context.log.info(f"{programme}: {counts}")
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(path)),
+                "as_of": as_of.isoformat(),
+                "summary": dg.MetadataValue.json(summary),
+                "at_risk": dg.MetadataValue.int(sum(v.at_risk for v in verdicts.values())),
+            }
+        )
+
+    return [readiness]

@@ -1,0 +1,1 @@
+"""From check outcomes to a verdict: scores, tiers, at-risk reasons, history (docs/readiness.md)."""

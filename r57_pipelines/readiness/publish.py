@@ -1,0 +1,97 @@
+"""readiness.json: the stable contract for reviewers' own tools, written atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from r57_pipelines.readiness.classify import FOUNDATIONAL, NOT_STARTED, PARTIAL, DatabaseEvidence, Verdict
+from r57_pipelines.readiness.policy import DIMENSIONS
+from r57_pipelines.registry import Registry
+
+SCHEMA_VERSION = 1
+
+
+def write_json_atomically(path: Path, document: dict) -> None:
+    """Write beside the target then rename: a reader or a killed run never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, ensure_ascii=False, indent=2, default=str)
+            handle.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def summarise(registry: Registry, verdicts: dict[str, Verdict]) -> dict[str, dict[str, int]]:
+    summary = {}
+    for programme in ("plan02_key", "r71"):
+        ids = [d.id for d in registry.by_programme(programme)]
+        tiers = [verdicts[i].tier for i in ids]
+        summary[programme] = {
+            "total": len(ids),
+            FOUNDATIONAL: tiers.count(FOUNDATIONAL),
+            PARTIAL: tiers.count(PARTIAL),
+            NOT_STARTED: tiers.count(NOT_STARTED),
+            "at_risk": sum(verdicts[i].at_risk for i in ids),
+            "partial_not_at_risk": sum(verdicts[i].tier == PARTIAL and not verdicts[i].at_risk for i in ids),
+        }
+    return summary
+
+
+def readiness_document(
+    registry: Registry,
+    as_of: dt.date,
+    run_id: str,
+    evidence: dict[str, DatabaseEvidence],
+    deliveries: dict[str, dict],
+    verdicts: dict[str, Verdict],
+    unmatched: list[dict],
+) -> dict:
+    databases = []
+    for db in registry.databases.values():
+        ev, verdict, delivery = evidence[db.id], verdicts[db.id], deliveries.get(db.id, {"status": "absent"})
+        evaluated = [c for c in ev.checks if c.evaluated]
+        databases.append(
+            {
+                "id": db.id,
+                "name": db.name_en,
+                "name_vi": db.name_vi,
+                "ministry": db.ministry,
+                "programme": db.programme,
+                "deadline": db.deadline.isoformat(),
+                "cadence": db.cadence,
+                "tier": verdict.tier,
+                "at_risk": verdict.at_risk,
+                "risk_reasons": verdict.risk_reasons,
+                "to_next_tier": verdict.to_next_tier,
+                "scores": {d: ev.scores[d].as_json()["score"] for d in DIMENSIONS},
+                "score_coverage": {d: ev.scores[d].as_json() for d in DIMENSIONS},
+                "rows": delivery.get("total_rows"),
+                "delivery": {
+                    "status": delivery["status"],
+                    "error": delivery.get("error"),
+                    "folder": delivery.get("folder"),
+                    "extracted_at": delivery["extracted_at"].isoformat() if delivery.get("extracted_at") else None,
+                    "sha256": delivery.get("delivery_sha256"),
+                    "bytes": delivery.get("total_bytes"),
+                    "files": delivery.get("files") or [],
+                },
+                "checks": {"evaluated": len(evaluated), "failed": sum(not c.success for c in evaluated)},
+            }
+        )
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "as_of": as_of.isoformat(),
+        "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "run_id": run_id,
+        "summary": summarise(registry, verdicts),
+        "databases": databases,
+        "unmatched_deliveries": unmatched,
+    }

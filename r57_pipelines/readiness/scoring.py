@@ -1,0 +1,65 @@
+"""Dimension scores 0-100 from check outcomes (docs/scoring.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from r57_pipelines.readiness.policy import DIMENSIONS, Policy
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One check outcome as stored in r57.check_results."""
+
+    check_id: str
+    table_name: str
+    dimension: str
+    severity: str
+    description: str
+    element_count: int
+    unexpected_count: int
+    success: bool | None  # None: not evaluated
+
+    @property
+    def evaluated(self) -> bool:
+        return self.success is not None
+
+    @property
+    def pass_rate(self) -> float:
+        """Share of units passing; a table-level check (no row units) passes whole or not at all."""
+        if self.element_count > 0:
+            return max(0.0, 1.0 - self.unexpected_count / self.element_count)
+        return 1.0 if self.success else 0.0
+
+
+@dataclass(frozen=True)
+class DimensionScore:
+    score: float | None  # None: unassessed, never 100
+    evaluated: int
+    total: int
+
+    @property
+    def coverage(self) -> float:
+        return self.evaluated / self.total if self.total else 0.0
+
+    def as_json(self) -> dict:
+        return {
+            "score": None if self.score is None else round(self.score, 2),
+            "checks_evaluated": self.evaluated,
+            "checks_total": self.total,
+        }
+
+
+def score_dimensions(checks: Iterable[CheckRow], policy: Policy) -> dict[str, DimensionScore]:
+    weights = policy.scoring.severity_weights
+    by_dimension: dict[str, list[CheckRow]] = {d: [] for d in DIMENSIONS}
+    for check in checks:
+        by_dimension[check.dimension].append(check)
+    scores = {}
+    for dimension, rows in by_dimension.items():
+        evaluated = [r for r in rows if r.evaluated]
+        weight = sum(weights[r.severity] for r in evaluated)
+        score = 100.0 * sum(weights[r.severity] * r.pass_rate for r in evaluated) / weight if weight else None
+        scores[dimension] = DimensionScore(score, len(evaluated), len(rows))
+    return scores

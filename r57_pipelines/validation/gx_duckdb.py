@@ -1,0 +1,238 @@
+"""The one adapter that makes Great Expectations 1.x's SQL datasource work on DuckDB (duckdb-engine).
+
+Why it exists (see /work/shared/engineering/measurements.md and GX issues 10738, 11579):
+
+1. Every GX metric query over duckdb-engine fails with ``IndexError: list index out of range`` in
+   ``SqlAlchemyExecutionEngine.resolve_metric_bundle``. GX reads the cursor *after* the connection went
+   back to the pool, and duckdb-engine's rollback-on-return clears the pending result. The tempting
+   ``execution_options(stream_results=True)`` hides the error but silently returns one row per query.
+   The fix here buffers every DuckDB result *inside* execution: a SQLAlchemy ``after_cursor_execute``
+   listener fetches all rows into a ``FullyBufferedCursorFetchStrategy`` before the connection is
+   released. (GX's queries return one aggregate row, or a bounded list of unexpected values.)
+2. GX has no regex expression for the ``duckdb`` dialect ("Regex is not supported for dialect duckdb").
+   DuckDB engines get a dialect marker (``DUCKDB_DIALECT``) as ``SqlAlchemyExecutionEngine.dialect_module``
+   (GX leaves it ``None`` for unknown dialects), and GX's ``get_dialect_regex_expression`` is wrapped to
+   answer ``regexp_matches(column, pattern)`` for it: a partial match, like Python's ``re.search``, which
+   is GX's regex semantics. The ``~`` operator is avoided: it changed meaning between DuckDB 1.5 and 2.0.
+
+Both patches touch library internals, so they are pinned to (and regression-tested with,
+``tests/validation/test_gx_duckdb.py``): great-expectations 1.24.1, SQLAlchemy 2.1.9, duckdb-engine 0.17.0,
+duckdb 2.0.0. ``install()`` refuses other versions of GX or SQLAlchemy unless ``R57_GX_ADAPTER_UNPINNED=1``.
+Drop this module once GX ships a DuckDB execution engine (GX PR 12084).
+
+GX is imported only inside functions: importing it costs about 5 s and 260 MB, and nothing that the
+Dagster Definitions import may pay that at start-up.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import types
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from r57_pipelines.validation.outcome import ExpectationOutcome
+
+PINNED = {"great_expectations": "1.24.1", "sqlalchemy": "2.1.9", "duckdb_engine": "0.17.0", "duckdb": "2.0.0"}
+
+# GX modules that imported `get_dialect_regex_expression` by name; each keeps its own reference.
+_REGEX_MODULES = (
+    "great_expectations.expectations.metrics.util",
+    "great_expectations.expectations.metrics.column_map_metrics.column_values_match_regex",
+    "great_expectations.expectations.metrics.column_map_metrics.column_values_not_match_regex",
+    "great_expectations.expectations.metrics.column_map_metrics.column_values_match_regex_list",
+    "great_expectations.expectations.metrics.column_map_metrics.column_values_not_match_regex_list",
+    "great_expectations.expectations.metrics.column_aggregate_metrics.column_values_match_regex_values",
+    "great_expectations.expectations.metrics.column_aggregate_metrics.column_values_not_match_regex_values",
+)
+
+_lock = threading.Lock()
+_installed = False
+
+
+class _DuckDBDialectModule(types.ModuleType):
+    """Stands in for GX's per-dialect module on DuckDB engines.
+
+    GX passes ``dialect_module`` to metric functions as ``_dialect``. For dialects it does not know it is
+    ``None``; this marker lets the regex wrapper (and r57's custom expectations) recognise DuckDB. Attribute
+    look-ups fall through to top-level ``sqlalchemy``, which is what GX uses when the module is ``None``
+    (type comparison), and there is deliberately no ``dialect`` attribute, so GX's per-dialect branches
+    (``dialect.dialect``) keep failing over as they do for ``None``.
+    """
+
+    name = "duckdb"
+
+    def __getattr__(self, item: str) -> Any:
+        import sqlalchemy
+
+        if item == "dialect" or item.startswith("__"):
+            raise AttributeError(item)
+        return getattr(sqlalchemy, item)
+
+
+DUCKDB_DIALECT = _DuckDBDialectModule("r57_gx_duckdb_dialect")
+
+
+def is_duckdb_dialect(dialect: Any) -> bool:
+    """True for the marker set on DuckDB execution engines (or anything naming itself ``duckdb``)."""
+    if dialect is DUCKDB_DIALECT:
+        return True
+    name = getattr(dialect, "name", None)
+    return isinstance(name, str) and name.lower() == "duckdb"
+
+
+def _check_versions() -> None:
+    from importlib.metadata import version
+
+    if os.environ.get("R57_GX_ADAPTER_UNPINNED") == "1":
+        return
+    wrong = {}
+    for dist in ("great_expectations", "sqlalchemy", "duckdb_engine"):
+        have = version(dist.replace("_", "-"))
+        if have != PINNED[dist]:
+            wrong[dist] = have
+    if wrong:
+        raise RuntimeError(
+            f"r57 GX/DuckDB adapter is pinned to {PINNED}, found {wrong}: re-run tests/validation/test_gx_duckdb.py "
+            "and update PINNED, or set R57_GX_ADAPTER_UNPINNED=1"
+        )
+
+
+def _buffer_duckdb_result(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+    """SQLAlchemy ``after_cursor_execute`` hook: fetch a DuckDB result before the connection is released."""
+    from sqlalchemy.engine import cursor as sa_cursor
+
+    if conn.dialect.name != "duckdb" or context is None or cursor.description is None:
+        return
+    if context.cursor_fetch_strategy is not sa_cursor._DEFAULT_FETCH:
+        return
+    description = cursor.description
+    context.cursor_fetch_strategy = sa_cursor.FullyBufferedCursorFetchStrategy(
+        cursor, description, cursor.fetchall()
+    )
+
+
+def install() -> None:
+    """Apply both patches once per process (idempotent, thread-safe). Imports GX."""
+    global _installed
+    with _lock:
+        if _installed:
+            return
+        _check_versions()
+        import importlib
+
+        import sqlalchemy as sa
+        from great_expectations.execution_engine import SqlAlchemyExecutionEngine
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        if not event.contains(Engine, "after_cursor_execute", _buffer_duckdb_result):
+            event.listen(Engine, "after_cursor_execute", _buffer_duckdb_result)
+
+        original_init = SqlAlchemyExecutionEngine.__init__
+        if not getattr(original_init, "_r57_duckdb", False):
+
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                original_init(self, *args, **kwargs)
+                engine = getattr(self, "engine", None)
+                if engine is not None and engine.dialect.name == "duckdb":
+                    self.dialect_module = DUCKDB_DIALECT
+
+            __init__._r57_duckdb = True  # type: ignore[attr-defined]
+            SqlAlchemyExecutionEngine.__init__ = __init__  # type: ignore[method-assign]
+
+        util = importlib.import_module(_REGEX_MODULES[0])
+        original_regex = util.get_dialect_regex_expression
+        if not getattr(original_regex, "_r57_duckdb", False):
+
+            def get_dialect_regex_expression(column, regex, dialect, positive=True):  # noqa: ANN001, ANN202
+                if is_duckdb_dialect(dialect):
+                    expression = sa.func.regexp_matches(column, sa.literal(regex))
+                    return expression if positive else sa.not_(expression)
+                return original_regex(column, regex, dialect, positive)
+
+            get_dialect_regex_expression._r57_duckdb = True  # type: ignore[attr-defined]
+            for name in _REGEX_MODULES:
+                module = importlib.import_module(name)
+                module.get_dialect_regex_expression = get_dialect_regex_expression
+        _installed = True
+
+
+# ----------------------------------------------------------------------------------------------------
+# The reference path: validate one table with GX itself.
+
+_context_lock = threading.Lock()
+_context: Any = None
+
+
+def gx_context() -> Any:
+    """One ephemeral GX context per process (creating one costs about a second)."""
+    global _context
+    with _context_lock:
+        if _context is None:
+            install()
+            import great_expectations as gx
+
+            import r57_pipelines.validation.custom_expectations  # noqa: F401  (registers the expectation types)
+
+            _context = gx.get_context(mode="ephemeral")
+        return _context
+
+
+def _datasource(context: Any, duckdb_path: str | Path) -> Any:
+    import re
+
+    path = str(Path(duckdb_path).resolve())
+    name = "r57_duckdb_" + re.sub(r"[^A-Za-z0-9_]", "_", path)[-120:]
+    try:
+        return context.data_sources.get(name)
+    except Exception:  # GX raises KeyError/ValueError variants depending on the store
+        return context.data_sources.add_sql(name=name, connection_string=f"duckdb:///{path}")
+
+
+def run_gx(
+    duckdb_path: str | Path,
+    schema: str,
+    table: str,
+    suite_dict: Mapping[str, Any],
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    result_format: str = "BASIC",
+) -> list[ExpectationOutcome]:
+    """Validate ``schema.table`` of a DuckDB file with GX's SQL execution engine and this adapter.
+
+    ``suite_dict`` is a suite as written by ``r57_pipelines.validation.suites``; ``parameters`` fills its
+    ``{"$PARAMETER": name}`` placeholders. Returns one outcome per expectation, in suite order, with the
+    same counting conventions as the one-pass path (``r57_pipelines.validation.onepass``).
+    """
+    from great_expectations.core.expectation_suite import ExpectationSuite
+
+    from r57_pipelines.validation.outcome import outcome_from_gx
+
+    context = gx_context()
+    datasource = _datasource(context, duckdb_path)
+    asset_name = f"{schema}.{table}"
+    try:
+        asset = datasource.get_asset(asset_name)
+    except LookupError:
+        asset = datasource.add_table_asset(name=asset_name, table_name=table, schema_name=schema)
+    try:
+        batch_definition = asset.get_batch_definition("whole_table")
+    except KeyError:
+        batch_definition = asset.add_batch_definition_whole_table("whole_table")
+    batch = batch_definition.get_batch()
+    suite = ExpectationSuite(**_copy_suite(suite_dict))
+    result = batch.validate(suite, expectation_parameters=dict(parameters or {}), result_format=result_format)
+    outcomes = []
+    for config, expectation_result in zip(suite_dict["expectations"], result.results, strict=True):
+        outcomes.append(outcome_from_gx(suite_dict["name"], config, expectation_result.to_json_dict(), parameters))
+    return outcomes
+
+
+def _copy_suite(suite_dict: Mapping[str, Any]) -> dict[str, Any]:
+    import copy
+
+    return copy.deepcopy(dict(suite_dict))

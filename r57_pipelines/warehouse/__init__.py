@@ -1,0 +1,25 @@
+"""The DuckDB warehouse: r57's own tables and helpers to name things safely in SQL."""
+
+from importlib import resources
+
+import duckdb
+import sqlglot.expressions as exp
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create r57's tables if they are missing (idempotent)."""
+    con.execute(resources.files("r57_pipelines.warehouse").joinpath("schema.sql").read_text(encoding="utf-8"))
+
+
+def raw_schema(database_id: str) -> str:
+    """Schema holding a database's latest loaded delivery, one table per delivered table."""
+    return f"raw_{database_id}"
+
+
+def qualified(schema: str, table: str) -> str:
+    """`"schema"."table"`, quoted by sqlglot: names from deliveries never reach SQL unquoted."""
+    return exp.table_(table, db=schema, quoted=True).sql(dialect="duckdb")
+
+
+def quoted(name: str) -> str:
+    return exp.to_identifier(name, quoted=True).sql(dialect="duckdb")

@@ -1,0 +1,65 @@
+-- r57's own tables in the warehouse. Append-only history: nothing here is updated in place except
+-- that a rerun for the same as-of date replaces that as-of's rows (see runs.py).
+create schema if not exists r57;
+
+-- One row per database per run: what was found on disk and what became of it.
+create table if not exists r57.deliveries (
+    run_id varchar not null,
+    as_of date not null,
+    database_id varchar not null,
+    ministry varchar not null,
+    status varchar not null,          -- loaded | unchanged | rejected | absent
+    error varchar,                    -- for rejected: "<file>: <problem>"
+    folder varchar,
+    extracted_at timestamptz,
+    delivery_sha256 varchar,          -- over the manifest and every data file
+    files json,                       -- [{table, file, format, sha256, bytes, rows}]
+    total_bytes bigint,
+    total_rows bigint,
+    load_seconds double,
+    recorded_at timestamptz not null
+);
+
+-- Folders in the sources that match no registered database (or one delivered twice).
+create table if not exists r57.unmatched_deliveries (
+    run_id varchar not null,
+    as_of date not null,
+    folder varchar not null,
+    problem varchar not null,
+    recorded_at timestamptz not null
+);
+
+-- Every check outcome of every run, append-only, with what is needed to reproduce it.
+create table if not exists r57.check_results (
+    run_id varchar not null,
+    as_of date not null,
+    database_id varchar not null,
+    table_name varchar not null,
+    check_id varchar not null,
+    expectation_type varchar not null,
+    dimension varchar not null,
+    severity varchar not null,
+    description varchar,
+    element_count bigint,
+    unexpected_count bigint,
+    success boolean,                  -- null: not evaluated (e.g. the table was not delivered)
+    observed_value json,
+    suite_sha256 varchar,
+    gx_version varchar,
+    delivery_sha256 varchar,
+    recorded_at timestamptz not null
+);
+
+-- The verdict per database and as-of date; a rerun for the same as-of replaces its rows.
+create table if not exists r57.readiness (
+    as_of date not null,
+    run_id varchar not null,
+    database_id varchar not null,
+    ministry varchar not null,
+    programme varchar not null,
+    tier varchar not null,
+    at_risk boolean not null,
+    risk_reasons json not null,
+    scores json not null,
+    recorded_at timestamptz not null
+);
