@@ -57,7 +57,7 @@ def build_delivery_asset(database: Database) -> dg.AssetsDefinition:
                 )
             else:
                 outcome = load_delivery(con, database, scan.folders.get(database.id))
-            record_delivery(con, context.run_id, as_of, database.ministry, outcome)
+            record_delivery(con, context.run.run_id, as_of, database.ministry, outcome)
         if outcome.error:
             context.log.warning(f"{database.id}: delivery rejected: {outcome.error}")
         metadata = {

@@ -39,9 +39,9 @@ def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
         with warehouse.connect() as con:
             evidence, deliveries = gather_evidence(con, registry, as_of, policy)
             verdicts = {db_id: classify(ev, as_of, policy) for db_id, ev in evidence.items()}
-            record_verdicts(con, registry, as_of, context.run_id, evidence, verdicts, policy)
+            record_verdicts(con, registry, as_of, context.run.run_id, evidence, verdicts, policy)
         document = readiness_document(
-            registry, as_of, context.run_id, evidence, deliveries, verdicts, _unmatched(estate, registry)
+            registry, as_of, context.run.run_id, evidence, deliveries, verdicts, _unmatched(estate, registry)
         )
         path = estate.reports_dir / "readiness.json"
         write_json_atomically(path, document)

@@ -160,7 +160,10 @@ def is_valid_vn_mobile(value: object) -> bool:
     """Exactly "0" + 9 digits and a mobile number for region VN per libphonenumber (no +84, no spaces)."""
     if not isinstance(value, str) or _NATIONAL_FORM.fullmatch(value) is None:
         return False
-    number = phonenumbers.parse(value, "VN")
+    try:
+        number = phonenumbers.parse(value, "VN")
+    except phonenumbers.NumberParseException:  # "00..." is read as an international (IDD) prefix
+        return False
     return phonenumbers.is_valid_number_for_region(number, "VN") and (
         phonenumbers.number_type(number) == PhoneNumberType.MOBILE
     )

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import yaml
 

@@ -44,7 +44,8 @@ PLACEHOLDER_VALUES: frozenset[str] = frozenset(
     }
 )
 """Values that stand in for "missing". Stored lower-case NFC: compare lower(normalised value), e.g. SQL
-``lower(trim(x)) IN (...)`` or is_placeholder(). Empty strings are not listed: they are plain missing."""
+``lower(trim(x)) IN (...)`` or is_placeholder(). Compare whole values only: "Na" is also a given name.
+Empty strings are not listed: they are plain missing values."""
 
 
 def is_placeholder(value: str) -> bool:
@@ -173,6 +174,7 @@ _PATTERNS = (
     "[eE][âáàãÂÁÀÃ]",  # VNI ê with tones ("Nguyeãn", "Leâ")
     "[oO][âÂ]",  # VNI plain ô ("Toâ"); "oà/oá/oã" are left alone: they are correct in "Hoàng", "hoá"
     "[a-z][ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ]",  # TCVN3 tone byte read as a capital inside a word ("NguyÔn", "TuÊn")
+    "[uU][úÚ]|[óòôÓÒÔ][yY]",  # TCVN3 ỳ=ú ("Huúnh"), ú/ũ/ụ before y ("Thóy"): no Vietnamese "uú", "óy"
 )
 MOJIBAKE_REGEX: str = "|".join(f"(?:{p})" for p in _PATTERNS)
 """Search (not full-match) pattern for TCVN3/VNI tell-tales; runs in Python re and DuckDB regexp_matches.

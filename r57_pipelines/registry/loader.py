@@ -92,6 +92,7 @@ def load_registry(root: Path = REGISTRY_DIR) -> Registry:
     if not files:
         raise RegistryError(f"{root / 'databases'}: no registry files (*.yaml) found")
     databases: dict[str, Database] = {}
+    contract_file: dict[str, Path] = {}  # where each database's contract is written, for error messages
     for path in files:
         for db in load_databases(path, templates):
             if db.id in databases:
@@ -99,23 +100,24 @@ def load_registry(root: Path = REGISTRY_DIR) -> Registry:
             if db.ministry not in ministries:
                 raise RegistryError(f"{path}: database {db.id!r}: unknown ministry {db.ministry!r}")
             databases[db.id] = db
-    _check_master_refs(root, databases)
+            contract_file[db.id] = root / "contracts.yaml" if db.contract_template else path
+    _check_master_refs(databases, contract_file)
     return Registry(ministries=ministries, databases=databases)
 
 
-def _check_master_refs(root: Path, databases: dict[str, Database]) -> None:
+def _check_master_refs(databases: dict[str, Database], contract_file: dict[str, Path]) -> None:
     for db in databases.values():
         for table in db.contract.tables:
             for ref in table.master_refs:
+                template = f"template {db.contract_template}, " if db.contract_template else ""
+                where = f"{contract_file[db.id]}: {template}database {db.id!r} table {table.name!r}: master_refs"
                 master = databases.get(ref.master_database)
-                where = f"database {db.id!r} table {table.name!r}: master_refs"
                 if master is None:
-                    raise RegistryError(f"{root}: {where}: unknown master database {ref.master_database!r}")
-                try:
-                    master_table = master.contract.table(ref.master_table)
-                except StopIteration:
-                    raise RegistryError(f"{root}: {where}: {ref.master_database} has no table {ref.master_table!r}")
-                master_cols = {c.name for c in master_table.columns}
+                    raise RegistryError(f"{where}: unknown master database {ref.master_database!r}")
+                master_tables = {t.name: t for t in master.contract.tables}
+                if ref.master_table not in master_tables:
+                    raise RegistryError(f"{where}: {ref.master_database} has no table {ref.master_table!r}")
+                master_cols = {c.name for c in master_tables[ref.master_table].columns}
                 missing = {ref.master_column, *ref.agree.values()} - master_cols
                 if missing:
-                    raise RegistryError(f"{root}: {where}: master table lacks columns {sorted(missing)}")
+                    raise RegistryError(f"{where}: master table lacks columns {sorted(missing)}")

@@ -14,6 +14,11 @@ Why it exists (see /work/shared/engineering/measurements.md and GX issues 10738,
    (GX leaves it ``None`` for unknown dialects), and GX's ``get_dialect_regex_expression`` is wrapped to
    answer ``regexp_matches(column, pattern)`` for it: a partial match, like Python's ``re.search``, which
    is GX's regex semantics. The ``~`` operator is avoided: it changed meaning between DuckDB 1.5 and 2.0.
+3. Column reflection: duckdb-engine 0.17 runs SQLAlchemy 2.1's PostgreSQL catalog query, which joins
+   ``pg_catalog.pg_collation`` (absent from DuckDB), so ``inspect(engine).get_columns`` fails. GX then falls
+   back to ``SELECT * FROM <table> LIMIT 1`` *without the schema*, and every metric on a table outside
+   ``main`` (all of r57's ``raw_<database>`` schemas) fails. DuckDB dialects get a ``get_columns`` that reads
+   ``information_schema.columns``.
 
 Both patches touch library internals, so they are pinned to (and regression-tested with,
 ``tests/validation/test_gx_duckdb.py``): great-expectations 1.24.1, SQLAlchemy 2.1.9, duckdb-engine 0.17.0,
@@ -115,6 +120,43 @@ def _buffer_duckdb_result(conn, cursor, statement, parameters, context, executem
     )
 
 
+def _get_columns(self, connection, table_name, schema=None, **kw):  # noqa: ANN001, ANN202
+    """``Dialect.get_columns`` for duckdb-engine, from ``information_schema`` (see point 3 above)."""
+    import sqlalchemy as sa
+    from duckdb_engine.datatypes import ISCHEMA_NAMES
+    from sqlalchemy import types as sqltypes
+
+    rows = connection.execute(
+        sa.text(
+            "SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns "
+            "WHERE table_name = :table AND table_schema = coalesce(:schema, current_schema()) "
+            "ORDER BY ordinal_position"
+        ),
+        {"table": str(table_name), "schema": None if schema is None else str(schema)},
+    ).fetchall()
+    if not rows:
+        raise sa.exc.NoSuchTableError(f"{schema}.{table_name}" if schema else str(table_name))
+    names = {**self.ischema_names, **ISCHEMA_NAMES}
+    columns = []
+    for name, data_type, is_nullable, default in rows:
+        base = str(data_type).split("(")[0].strip().lower()
+        type_class = names.get(base)
+        columns.append(
+            {
+                "name": name,
+                "type": type_class() if type_class is not None else sqltypes.NullType(),
+                "nullable": is_nullable == "YES",
+                "default": default,
+                "autoincrement": False,
+                "comment": None,
+            }
+        )
+    return columns
+
+
+_get_columns._r57_duckdb = True  # type: ignore[attr-defined]
+
+
 def install() -> None:
     """Apply both patches once per process (idempotent, thread-safe). Imports GX."""
     global _installed
@@ -128,6 +170,11 @@ def install() -> None:
         from great_expectations.execution_engine import SqlAlchemyExecutionEngine
         from sqlalchemy import event
         from sqlalchemy.engine import Engine
+
+        import duckdb_engine
+
+        if not getattr(duckdb_engine.Dialect.get_columns, "_r57_duckdb", False):
+            duckdb_engine.Dialect.get_columns = _get_columns  # type: ignore[method-assign]
 
         if not event.contains(Engine, "after_cursor_execute", _buffer_duckdb_result):
             event.listen(Engine, "after_cursor_execute", _buffer_duckdb_result)
@@ -226,10 +273,14 @@ def run_gx(
     batch = batch_definition.get_batch()
     suite = ExpectationSuite(**_copy_suite(suite_dict))
     result = batch.validate(suite, expectation_parameters=dict(parameters or {}), result_format=result_format)
-    outcomes = []
-    for config, expectation_result in zip(suite_dict["expectations"], result.results, strict=True):
-        outcomes.append(outcome_from_gx(suite_dict["name"], config, expectation_result.to_json_dict(), parameters))
-    return outcomes
+    by_check = {}
+    for expectation_result in result.results:
+        as_json = expectation_result.to_json_dict()
+        by_check[as_json["expectation_config"]["meta"]["check_id"]] = as_json
+    return [
+        outcome_from_gx(schema, table, config, by_check[config["meta"]["check_id"]])
+        for config in suite_dict["expectations"]
+    ]
 
 
 def _copy_suite(suite_dict: Mapping[str, Any]) -> dict[str, Any]:

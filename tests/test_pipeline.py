@@ -1,0 +1,63 @@
+"""Materialise the whole asset graph in-process, as `r57 run` and the Dagster UI do."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from r57_pipelines.definitions import build_definitions, defs
+from r57_pipelines.resources import resources_for
+from tests.builders import write_delivery
+from tests.delivery.test_formats import ROWS, as_csv, as_parquet
+
+AS_OF = dt.date(2025, 12, 4)
+
+
+def test_definitions_load_and_group_assets_by_ministry(registry):
+    definitions = defs()
+    dg.Definitions.validate_loadable(definitions)
+    graph = definitions.resolve_asset_graph()
+    groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert set(registry.ministries) <= groups and "estate" in groups
+
+
+def test_a_broken_delivery_fails_alone_and_the_run_completes(tmp_path, registry):
+    sources, home = tmp_path / "sources", tmp_path / "home"
+    write_delivery(sources, "population", "MPS", {"citizen": ("citizen.parquet", as_parquet(ROWS))})
+    write_delivery(sources, "land", "MAE", {"parcel": ("parcel.parquet", b"PAR1 this is not parquet")})
+    write_delivery(sources, "nowhere_db", "MPS", {"x": ("x.csv", as_csv(ROWS))})
+
+    result = dg.materialize(
+        list(build_definitions(registry).assets), resources=resources_for(sources, home, AS_OF)
+    )
+
+    assert result.success
+    checks = {e.asset_key.path[0]: e for e in result.get_asset_check_evaluations() if e.check_name == "delivery_usable"}
+    assert checks["population"].passed and not checks["land"].passed
+    document = json.loads((home / "reports" / "readiness.json").read_text(encoding="utf-8"))
+    assert document["as_of"] == "2025-12-04" and len(document["databases"]) == 117
+    by_id = {d["id"]: d for d in document["databases"]}
+    assert by_id["population"]["delivery"]["status"] == "loaded" and by_id["population"]["rows"] == 2
+    land = by_id["land"]
+    assert land["tier"] == "not_started" and land["at_risk"]
+    assert "parcel.parquet" in land["delivery"]["error"] and any("ingest failure" in r for r in land["risk_reasons"])
+    assert document["unmatched_deliveries"][0]["folder"].endswith("nowhere_db")
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        statuses = dict(con.execute("select database_id, status from r57.deliveries").fetchall())
+        assert statuses["population"] == "loaded" and statuses["land"] == "rejected"
+        assert list(statuses.values()).count("absent") == 115
+        assert con.execute("select count(*) from raw_population.citizen").fetchone()[0] == 2
+
+
+def test_dagster_definitions_validate_passes_on_the_workspace():
+    completed = subprocess.run(
+        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-w", "workspace.yaml"], capture_output=True, text=True, timeout=120
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert "All code locations passed validation" in completed.stderr + completed.stdout
