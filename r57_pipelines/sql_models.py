@@ -23,7 +23,7 @@ from __future__ import annotations
 import graphlib
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -368,25 +368,29 @@ def ddl_schema(sql: str) -> dict[str, dict[str, str]]:
     return schemas
 
 
+@dataclass
+class QualifiedModel:
+    query: exp.Query  # fully qualified by sqlglot (every column bound to a relation)
+    columns: dict[str, str]  # output column -> type inferred by sqlglot ("UNKNOWN" where it cannot tell)
+
+
 def qualify_models(
     models: Iterable[Model], sources: Mapping[str, Mapping[str, Mapping[str, str]]]
-) -> dict[str, exp.Query]:
+) -> dict[str, QualifiedModel]:
     """Qualify each model (in run order) against the sources plus the outputs of the models before it.
 
     Raises sqlglot's OptimizeError if a model reads a column or table that does not exist: a typo fails here.
     """
     schema = {s: {t: dict(cols) for t, cols in tables.items()} for s, tables in sources.items()}
-    qualified_models: dict[str, exp.Query] = {}
+    result: dict[str, QualifiedModel] = {}
     for model in models:
         mapping = MappingSchema(schema, dialect=DIALECT)
         query = qualify(model.query.copy(), schema=mapping, dialect=DIALECT, validate_qualify_columns=True)
         typed = annotate_types(query.copy(), schema=mapping, dialect=DIALECT)
-        schema.setdefault(model.layer.schema, {})[model.target_table] = {
-            select.alias_or_name: (select.type.sql(dialect=DIALECT) if select.type else "unknown")
-            for select in typed.selects
-        }
-        qualified_models[model.name] = query
-    return qualified_models
+        columns = {select.alias_or_name: select.type.sql(dialect=DIALECT) for select in typed.selects}
+        schema.setdefault(model.layer.schema, {})[model.target_table] = columns
+        result[model.name] = QualifiedModel(query, columns)
+    return result
 
 
 @dataclass
@@ -432,7 +436,8 @@ def data_tests(model: Model, database_id: str | None = None) -> list[DataTest]:
     for test in model.spec.get("data_tests") or []:
         kind, args = (test, {}) if isinstance(test, str) else next(iter(test.items()))
         if kind == "unique_combination_of_columns":
-            add_unique(f"unique_combination({', '.join(args['combination_of_columns'])})", args["combination_of_columns"])
+            columns = args["combination_of_columns"]
+            add_unique(f"unique_combination({', '.join(columns)})", columns)
         else:
             raise ModelError(f"{model.path}: unknown model-level data test {kind!r}")
     return tests
