@@ -53,6 +53,12 @@ def test_a_broken_delivery_fails_alone_and_the_run_completes(tmp_path, registry)
         assert statuses["population"] == "loaded" and statuses["land"] == "rejected"
         assert list(statuses.values()).count("absent") == 115
         assert con.execute("select count(*) from raw_population.citizen").fetchone()[0] == 2
+        # Staging views typed the raw text; the estate mart counts the delivery per ministry.
+        assert con.execute("select typeof(birth_date) from stg_population.citizen limit 1").fetchone()[0] == "DATE"
+        mps = con.execute(
+            "select databases_loaded, databases_absent from marts.ministry_deliveries where ministry = 'MPS'"
+        ).fetchone()
+        assert mps[0] == 1 and mps[1] == len(registry.by_ministry("MPS")) - 1
 
 
 def test_dagster_definitions_validate_passes_on_the_workspace():

@@ -13,6 +13,7 @@ from r57_pipelines.delivery.discover import scan_sources
 from r57_pipelines.delivery.load import DeliveryOutcome, load_delivery
 from r57_pipelines.delivery.record import record_delivery
 from r57_pipelines.registry import Database, Registry
+from r57_pipelines.sql_models import run_staging
 from r57_pipelines.resources import Estate, Warehouse
 
 DELIVERY_USABLE = "delivery_usable"
@@ -58,6 +59,7 @@ def build_delivery_asset(database: Database) -> dg.AssetsDefinition:
             else:
                 outcome = load_delivery(con, database, scan.folders.get(database.id))
             record_delivery(con, context.run.run_id, as_of, database.ministry, outcome)
+            staged = run_staging(con, database) if outcome.usable else []
         if outcome.error:
             context.log.warning(f"{database.id}: delivery rejected: {outcome.error}")
         metadata = {
@@ -71,6 +73,10 @@ def build_delivery_asset(database: Database) -> dg.AssetsDefinition:
         }
         if outcome.error:
             metadata["error"] = outcome.error
+        if staged:
+            metadata["staging_views"] = dg.MetadataValue.json(
+                {o.target: "ok" if o.ok else o.error for o in staged}
+            )
         yield dg.MaterializeResult(metadata=metadata)
         yield dg.AssetCheckResult(
             check_name=DELIVERY_USABLE,

@@ -12,6 +12,7 @@ from r57_pipelines.readiness.policy import default_policy
 from r57_pipelines.readiness.publish import readiness_document, write_json_atomically
 from r57_pipelines.registry import Registry
 from r57_pipelines.resources import Estate, Warehouse
+from r57_pipelines.sql_models import run_marts
 
 READINESS_KEY = dg.AssetKey(["estate", "readiness"])
 
@@ -40,6 +41,7 @@ def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
             evidence, deliveries = gather_evidence(con, registry, as_of, policy)
             verdicts = {db_id: classify(ev, as_of, policy) for db_id, ev in evidence.items()}
             record_verdicts(con, registry, as_of, context.run.run_id, evidence, verdicts, policy)
+            marts = run_marts(con)
         document = readiness_document(
             registry, as_of, context.run.run_id, evidence, deliveries, verdicts, _unmatched(estate, registry)
         )
@@ -54,6 +56,7 @@ def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
                 "as_of": as_of.isoformat(),
                 "summary": dg.MetadataValue.json(summary),
                 "at_risk": dg.MetadataValue.int(sum(v.at_risk for v in verdicts.values())),
+                "marts": dg.MetadataValue.json({m.target: "ok" if m.ok else m.error for m in marts}),
             }
         )
 
