@@ -29,7 +29,12 @@ def test_definitions_load_and_group_assets_by_ministry(registry):
 
 def test_a_broken_delivery_fails_alone_and_the_run_completes(tmp_path, registry):
     sources, home = tmp_path / "sources", tmp_path / "home"
-    write_delivery(sources, "population", "MPS", {"citizen": ("citizen.parquet", as_parquet(ROWS))})
+    citizens = [
+        {**row, "province_code": "01", "commune_code": "00004", "address": None, "phone": None,
+         "updated_at": "2025-11-01T08:00:00+07:00"}
+        for row in ROWS
+    ]
+    write_delivery(sources, "population", "MPS", {"citizen": ("citizen.parquet", as_parquet(citizens))})
     write_delivery(sources, "land", "MAE", {"parcel": ("parcel.parquet", b"PAR1 this is not parquet")})
     write_delivery(sources, "nowhere_db", "MPS", {"x": ("x.csv", as_csv(ROWS))})
 
