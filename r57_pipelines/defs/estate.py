@@ -4,9 +4,11 @@
 import dagster as dg
 
 from r57_pipelines.defs.deliveries import delivery_key
+from r57_pipelines.defs.quality import quality_key
+from r57_pipelines.quality.recollection import find_recollections, record_recollections, summarise_by_ministry
 from r57_pipelines.delivery.discover import scan_sources
 from r57_pipelines.readiness.classify import classify
-from r57_pipelines.readiness.evidence import gather_evidence
+from r57_pipelines.readiness.evidence import gather_evidence, recollection_summary
 from r57_pipelines.readiness.history import record_verdicts
 from r57_pipelines.readiness.policy import default_policy
 from r57_pipelines.readiness.publish import readiness_document, write_json_atomically
@@ -15,6 +17,7 @@ from r57_pipelines.resources import Estate, Warehouse
 from r57_pipelines.sql_models import run_marts
 
 READINESS_KEY = dg.AssetKey(["estate", "readiness"])
+RECOLLECTION_KEY = dg.AssetKey(["estate", "master_data_recollection"])
 
 
 def _unmatched(estate: Estate, registry: Registry) -> list[dict]:
@@ -24,9 +27,33 @@ def _unmatched(estate: Estate, registry: Registry) -> list[dict]:
 
 def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
     @dg.asset(
-        key=READINESS_KEY,
+        key=RECOLLECTION_KEY,
         group_name="estate",
         deps=[delivery_key(db_id) for db_id in registry.databases],
+        kinds={"duckdb"},
+        description=(
+            "Fields collected again beside a personal number (name, birth date, sex, address) that the "
+            "population database already holds, and how often they disagree with it; per ministry. "
+            "Rows in r57.master_recollection."
+        ),
+    )
+    def master_data_recollection(estate: Estate, warehouse: Warehouse) -> dg.MaterializeResult:
+        as_of = estate.as_of_date()
+        with warehouse.connect() as con:
+            found = find_recollections(con, registry)
+            record_recollections(con, as_of, found)
+        return dg.MaterializeResult(
+            metadata={
+                "fields": dg.MetadataValue.int(len(found)),
+                "databases": dg.MetadataValue.int(len({f.database_id for f in found})),
+                "by_ministry": dg.MetadataValue.json(summarise_by_ministry(found)),
+            }
+        )
+
+    @dg.asset(
+        key=READINESS_KEY,
+        group_name="estate",
+        deps=[quality_key(db_id) for db_id in registry.databases] + [RECOLLECTION_KEY],
         kinds={"duckdb", "json"},
         description=(
             "Tier (foundational / partial / not started), at-risk flag and reasons for every registered "
@@ -39,12 +66,14 @@ def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
         as_of = estate.as_of_date()
         with warehouse.connect() as con:
             evidence, deliveries = gather_evidence(con, registry, as_of, policy)
+            recollection = recollection_summary(con, as_of)
             verdicts = {db_id: classify(ev, as_of, policy) for db_id, ev in evidence.items()}
             record_verdicts(con, registry, as_of, context.run.run_id, evidence, verdicts, policy)
             marts = run_marts(con)
         document = readiness_document(
             registry, as_of, context.run.run_id, evidence, deliveries, verdicts, _unmatched(estate, registry)
         )
+        document["master_data_recollection"] = recollection
         path = estate.reports_dir / "readiness.json"
         write_json_atomically(path, document)
         summary = document["summary"]
@@ -60,4 +89,4 @@ def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
             }
         )
 
-    return [readiness]
+    return [master_data_recollection, readiness]

@@ -15,20 +15,23 @@ from r57_pipelines.resources import VIETNAM
 
 
 def latest_checks(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, list[CheckRow]]:
-    """The newest run's check outcomes per database for this as-of (older reruns stay for audit)."""
+    """Each database's newest check outcomes up to this as-of (older runs stay for audit).
+
+    "Up to", not "at": a sensor run re-evaluates only changed deliveries, and the others keep their
+    latest evidence.
+    """
     rows = con.execute(
         """
         with latest as (
-            select database_id, arg_max(run_id, recorded_at) as run_id
-            from r57.check_results where as_of = ? group by database_id
+            select database_id, arg_max(run_id, (as_of, recorded_at)) as run_id
+            from r57.check_results where as_of <= ? group by database_id
         )
         select c.database_id, check_id, table_name, dimension, severity, coalesce(description, check_id),
                coalesce(element_count, 0), coalesce(unexpected_count, 0), success
         from r57.check_results c join latest using (database_id, run_id)
-        where c.as_of = ?
         order by c.database_id, table_name, check_id
         """,
-        [as_of, as_of],
+        [as_of],
     ).fetchall()
     checks: dict[str, list[CheckRow]] = {}
     for db, *fields in rows:
@@ -41,7 +44,9 @@ def deliveries(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, dict
         """
         select database_id, status, error, folder, extracted_at, delivery_sha256, files, total_bytes,
                total_rows, load_seconds
-        from r57.deliveries where as_of = ?
+        from r57.deliveries
+        where as_of <= ?
+        qualify row_number() over (partition by database_id order by as_of desc, recorded_at desc) = 1
         """,
         [as_of],
     )
@@ -105,3 +110,17 @@ def gather_evidence(
             history=history.get(db.id, []),
         )
     return evidence, delivered
+
+
+def recollection_summary(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, dict]:
+    """Per ministry: re-collected master-data fields and their disagreement with the population database."""
+    cursor = con.execute(
+        """
+        select ministry, count(distinct database_id) as databases, count(*) as fields,
+               sum(matched)::bigint as values_compared, sum(disagreeing)::bigint as disagreeing
+        from r57.master_recollection where as_of = ? group by ministry order by ministry
+        """,
+        [as_of],
+    )
+    names = [c[0] for c in cursor.description]
+    return {row[0]: dict(zip(names[1:], row[1:])) for row in cursor.fetchall()}

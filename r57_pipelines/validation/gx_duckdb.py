@@ -225,7 +225,11 @@ def gx_context() -> Any:
 
             import r57_pipelines.validation.custom_expectations  # noqa: F401  (registers the expectation types)
 
+            from great_expectations.data_context.types.base import ProgressBarsConfig
+
             _context = gx.get_context(mode="ephemeral")
+            # Progress bars would write to stderr from inside Dagster runs and tests.
+            _context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
         return _context
 
 
@@ -234,10 +238,9 @@ def _datasource(context: Any, duckdb_path: str | Path) -> Any:
 
     path = str(Path(duckdb_path).resolve())
     name = "r57_duckdb_" + re.sub(r"[^A-Za-z0-9_]", "_", path)[-120:]
-    try:
+    if name in context.data_sources.all():
         return context.data_sources.get(name)
-    except Exception:  # GX raises KeyError/ValueError variants depending on the store
-        return context.data_sources.add_sql(name=name, connection_string=f"duckdb:///{path}")
+    return context.data_sources.add_sql(name=name, connection_string=f"duckdb:///{path}")
 
 
 def run_gx(
@@ -247,38 +250,49 @@ def run_gx(
     suite_dict: Mapping[str, Any],
     parameters: Mapping[str, Any] | None = None,
     *,
-    result_format: str = "BASIC",
+    result_format: str | dict[str, Any] | None = None,
 ) -> list[ExpectationOutcome]:
     """Validate ``schema.table`` of a DuckDB file with GX's SQL execution engine and this adapter.
 
     ``suite_dict`` is a suite as written by ``r57_pipelines.validation.suites``; ``parameters`` fills its
-    ``{"$PARAMETER": name}`` placeholders. Returns one outcome per expectation, in suite order, with the
+    ``{"$PARAMETER": name}`` placeholders (``min_rows`` may be ``{table: int}``). Returns one outcome per expectation, in suite order, with the
     same counting conventions as the one-pass path (``r57_pipelines.validation.onepass``).
     """
     from great_expectations.core.expectation_suite import ExpectationSuite
 
+    from r57_pipelines.validation.onepass import parameters_for_table
     from r57_pipelines.validation.outcome import outcome_from_gx
 
+    params = parameters_for_table(parameters or {}, table)
     context = gx_context()
     datasource = _datasource(context, duckdb_path)
     asset_name = f"{schema}.{table}"
-    try:
+    if asset_name in {a.name for a in datasource.assets}:
         asset = datasource.get_asset(asset_name)
-    except LookupError:
+    else:
         asset = datasource.add_table_asset(name=asset_name, table_name=table, schema_name=schema)
-    try:
+    if "whole_table" in {b.name for b in asset.batch_definitions}:
         batch_definition = asset.get_batch_definition("whole_table")
-    except KeyError:
+    else:
         batch_definition = asset.add_batch_definition_whole_table("whole_table")
-    batch = batch_definition.get_batch()
-    suite = ExpectationSuite(**_copy_suite(suite_dict))
-    result = batch.validate(suite, expectation_parameters=dict(parameters or {}), result_format=result_format)
+    try:
+        batch = batch_definition.get_batch()
+        suite = ExpectationSuite(**_copy_suite(suite_dict))
+        # BASIC: counts plus a short list of values; 50 lists every missing province of a coverage check.
+        result_format = result_format or {"result_format": "BASIC", "partial_unexpected_count": 50}
+        result = batch.validate(suite, expectation_parameters=params, result_format=result_format)
+    finally:
+        # duckdb-engine opens the file with its own configuration (a user agent); DuckDB refuses a second
+        # in-process connection with another configuration, so the caller's duckdb.connect() would fail
+        # while GX's pool holds one. Close GX's connections after every run.
+        datasource.get_engine().dispose()
+        datasource.get_execution_engine().engine.dispose()
     by_check = {}
     for expectation_result in result.results:
         as_json = expectation_result.to_json_dict()
         by_check[as_json["expectation_config"]["meta"]["check_id"]] = as_json
     return [
-        outcome_from_gx(schema, table, config, by_check[config["meta"]["check_id"]])
+        outcome_from_gx(schema, table, config, by_check[config["meta"]["check_id"]], params)
         for config in suite_dict["expectations"]
     ]
 

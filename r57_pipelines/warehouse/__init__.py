@@ -23,3 +23,8 @@ def qualified(schema: str, table: str) -> str:
 
 def quoted(name: str) -> str:
     return exp.to_identifier(name, quoted=True).sql(dialect="duckdb")
+
+
+def quarantine_schema(database_id: str) -> str:
+    """Schema holding, per table, every row of the latest run that failed a row-level check."""
+    return f"quarantine_{database_id}"

@@ -63,3 +63,18 @@ create table if not exists r57.readiness (
     scores json not null,
     recorded_at timestamptz not null
 );
+
+-- Fields re-collected beside a personal number that the population database already holds, and how
+-- often they disagree with it; one set of rows per as-of date.
+create table if not exists r57.master_recollection (
+    as_of date not null,
+    database_id varchar not null,
+    ministry varchar not null,
+    table_name varchar not null,
+    key_column varchar not null,
+    column_name varchar not null,
+    master_column varchar not null,
+    rows bigint not null,
+    matched bigint not null,
+    disagreeing bigint not null
+);

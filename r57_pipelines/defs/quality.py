@@ -1,0 +1,138 @@
+"""One quality asset per database: run its committed suites inside DuckDB and report four checks.
+
+The suites are read from `expectations/` (reviewed files), never rebuilt at run time. Great Expectations
+itself is not imported here: the one-pass path computes the same counts (tests/validation keeps the
+two equal), so loading these definitions stays fast.
+
+No check is blocking: a database whose data fails must still get its verdict in the same run, and
+Dagster skips everything downstream of a failed blocking check (the estate verdict included).
+"""
+
+import hashlib
+
+import dagster as dg
+
+from r57_pipelines.defs.deliveries import delivery_key
+from r57_pipelines.paths import EXPECTATIONS_DIR
+from r57_pipelines.quality.parameters import previous_table_rows, suite_parameters
+from r57_pipelines.quality.store import masked_samples, quarantine_failing_rows, record_outcomes
+from r57_pipelines.readiness.policy import DIMENSIONS, default_policy
+from r57_pipelines.readiness.scoring import CheckRow, score_dimensions
+from r57_pipelines.registry import Database, Registry
+from r57_pipelines.resources import Estate, Warehouse
+from r57_pipelines.validation.onepass import validate_database
+from r57_pipelines.validation.suites import GX_VERSION, load_suite
+
+MAX_FAILING_IN_METADATA = 10
+
+
+def quality_key(database_id: str) -> dg.AssetKey:
+    return dg.AssetKey([database_id, "quality"])
+
+
+def load_database_suites(database: Database) -> tuple[dict[str, dict], dict[str, str]]:
+    """The committed suites (by `<db>.<table>`) and each file's sha256 by table (kept with every result)."""
+    suites, hashes = {}, {}
+    for path in sorted((EXPECTATIONS_DIR / database.id).glob("*.json")):
+        suites[f"{database.id}.{path.stem}"] = load_suite(path)
+        hashes[path.stem] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return suites, hashes
+
+
+def _check_row(o) -> CheckRow:
+    return CheckRow(
+        o.check_id, o.table, o.dimension, o.severity, o.description, o.element_count, o.unexpected_count, o.success
+    )
+
+
+def build_quality_asset(database: Database) -> dg.AssetsDefinition:
+    key = quality_key(database.id)
+
+    @dg.asset(
+        key=key,
+        deps=[delivery_key(database.id)],
+        group_name=database.ministry,
+        description=(
+            f"Quality of `{database.id}` ({database.name_en}): its suites in expectations/{database.id}/ "
+            "run inside DuckDB; outcomes in r57.check_results, failing rows in "
+            f"quarantine_{database.id}, one check per dimension."
+        ),
+        kinds={"duckdb", "great_expectations"},
+        check_specs=[
+            dg.AssetCheckSpec(d, asset=key, description=f"The '{d}' dimension meets the readiness policy.")
+            for d in DIMENSIONS
+        ],
+    )
+    def _quality(context: dg.AssetExecutionContext, estate: Estate, warehouse: Warehouse):
+        policy = default_policy()
+        as_of = estate.as_of_date()
+        with warehouse.connect() as con:
+            status, delivery_sha256 = con.execute(
+                "select status, delivery_sha256 from r57.deliveries where as_of = ? and database_id = ?",
+                [as_of, database.id],
+            ).fetchone() or ("absent", None)
+            if status not in ("loaded", "unchanged"):
+                yield dg.MaterializeResult(metadata={"assessed": False, "reason": f"delivery {status}"})
+                for dimension in DIMENSIONS:
+                    yield dg.AssetCheckResult(
+                        check_name=dimension, passed=False, severity=dg.AssetCheckSeverity.WARN,
+                        metadata={"score": "not assessed", "reason": f"delivery {status}"},
+                    )
+                return
+            suites, hashes = load_database_suites(database)
+            parameters = suite_parameters(database, as_of, policy, previous_table_rows(con, database.id, as_of))
+            outcomes = validate_database(con, database, parameters, suites=suites)
+            record_outcomes(con, context.run.run_id, as_of, outcomes, hashes, GX_VERSION, delivery_sha256)
+            quarantined = quarantine_failing_rows(con, database, context.run.run_id, outcomes)
+            samples = {o.check_id: masked_samples(con, database, o) for o in outcomes if o.success is False}
+
+        scores = score_dimensions((_check_row(o) for o in outcomes), policy)
+        thresholds = policy.tiers.foundational
+        yield dg.MaterializeResult(
+            metadata={
+                "assessed": True,
+                **{f"score_{d}": scores[d].as_json()["score"] for d in DIMENSIONS},
+                "checks_evaluated": sum(o.evaluated for o in outcomes),
+                "checks_failed": sum(o.success is False for o in outcomes),
+                "quarantined_rows": dg.MetadataValue.json(quarantined),
+            }
+        )
+        for dimension in DIMENSIONS:
+            mine = [o for o in outcomes if o.dimension == dimension]
+            failing = sorted((o for o in mine if o.success is False), key=lambda o: -o.unexpected_count)
+            critical = [
+                o for o in failing
+                if o.severity == "critical" and _check_row(o).pass_rate < thresholds.critical_min_pass_rate
+            ]
+            score = scores[dimension].score
+            passed = score is not None and score >= thresholds.min_score[dimension] and not critical
+            yield dg.AssetCheckResult(
+                check_name=dimension,
+                passed=passed,
+                severity=dg.AssetCheckSeverity.ERROR if critical else dg.AssetCheckSeverity.WARN,
+                metadata={
+                    "score": dg.MetadataValue.float(round(score, 2)) if score is not None else "not assessed",
+                    "threshold": dg.MetadataValue.float(thresholds.min_score[dimension]),
+                    "checks_evaluated": sum(o.evaluated for o in mine),
+                    "checks_failed": len(failing),
+                    "failing": dg.MetadataValue.json(
+                        [
+                            {
+                                "check": o.check_id,
+                                "severity": o.severity,
+                                "unexpected": o.unexpected_count,
+                                "of": o.element_count,
+                                "what": o.description,
+                                "masked_samples": samples.get(o.check_id, []),
+                            }
+                            for o in failing[:MAX_FAILING_IN_METADATA]
+                        ]
+                    ),
+                },
+            )
+
+    return _quality
+
+
+def build_quality_assets(registry: Registry) -> list[dg.AssetsDefinition]:
+    return [build_quality_asset(db) for db in registry.databases.values()]

@@ -1,0 +1,101 @@
+"""Keep check outcomes (append-only) and failing rows (quarantine), and take masked samples."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+
+import duckdb
+import sqlglot.expressions as exp
+
+from r57_pipelines.masking import MASK, mask_value
+from r57_pipelines.registry import Database
+from r57_pipelines.validation.outcome import ExpectationOutcome
+from r57_pipelines.warehouse import qualified, quarantine_schema, quoted
+
+SAMPLE_ROWS = 5
+
+
+def record_outcomes(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    as_of: dt.date,
+    outcomes: Iterable[ExpectationOutcome],
+    suite_sha256: dict[str, str],
+    gx_version: str,
+    delivery_sha256: str | None,
+) -> None:
+    rows = [
+        (
+            run_id, as_of, o.database, o.table, o.check_id, o.expectation_type, o.dimension, o.severity,
+            o.description, o.element_count, o.unexpected_count, o.success,
+            json.dumps(o.observed_value, ensure_ascii=False, default=str), suite_sha256.get(o.table),
+            gx_version, delivery_sha256,
+        )
+        for o in outcomes
+    ]
+    if rows:
+        con.executemany(
+            "insert into r57.check_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())", rows
+        )
+
+
+def _raw_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
+    rows = con.execute(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def quarantine_failing_rows(
+    con: duckdb.DuckDBPyConnection, database: Database, run_id: str, outcomes: Iterable[ExpectationOutcome]
+) -> dict[str, int]:
+    """Replace `quarantine_<db>.<table>` with every failing row (all columns), tagged with its check."""
+    schema = quarantine_schema(database.id)
+    con.execute(f"drop schema if exists {quoted(schema)} cascade")
+    failing = [o for o in outcomes if o.evaluated and o.unexpected_count and o.row_level]
+    if not failing:
+        return {}
+    con.execute(f"create schema {quoted(schema)}")
+    kept: dict[str, int] = {}
+    columns_of: dict[str, set[str]] = {}
+    for outcome in failing:
+        if outcome.table not in columns_of:
+            columns_of[outcome.table] = _raw_columns(con, outcome.schema, outcome.table)
+        rows = outcome.failing_rows_sql(columns_of[outcome.table]).subquery("failing")
+        tagged = exp.select(
+            exp.Literal.string(run_id).as_("_run_id"), exp.Literal.string(outcome.check_id).as_("_check_id"), "*"
+        ).from_(rows)
+        target = qualified(schema, outcome.table)
+        if outcome.table in kept:
+            con.execute(f"insert into {target} by name {tagged.sql(dialect='duckdb')}")
+        else:
+            con.execute(f"create table {target} as {tagged.sql(dialect='duckdb')}")
+            kept[outcome.table] = 0
+        kept[outcome.table] = con.execute(f"select count(*) from {target}").fetchone()[0]
+    return kept
+
+
+def masked_samples(
+    con: duckdb.DuckDBPyConnection, database: Database, outcome: ExpectationOutcome, limit: int = SAMPLE_ROWS
+) -> list[dict[str, str | None]]:
+    """A few failing values of the check's own columns, masked by their kind, from the quarantine."""
+    if not (outcome.row_level and outcome.unexpected_count and outcome.columns):
+        return []
+    contract = {t.name: t for t in database.contract.tables}.get(outcome.table)
+    kinds = {c.name: c.kind for c in contract.columns} if contract else {}
+    source = qualified(quarantine_schema(database.id), outcome.table)
+    columns = ", ".join(quoted(c) for c in outcome.columns)
+    try:
+        rows = con.execute(
+            f"select {columns} from {source} where _check_id = ? limit {int(limit)}", [outcome.check_id]
+        ).fetchall()
+    except duckdb.Error:
+        return []
+    return [
+        # A column outside the contract may hold anything: show nothing of it.
+        {c: mask_value(kinds[c], v) if c in kinds else MASK * 3 for c, v in zip(outcome.columns, row)}
+        for row in rows
+    ]

@@ -1,0 +1,61 @@
+"""The nightly schedule and the sources sensor, with Dagster's own test contexts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import dagster as dg
+
+from r57_pipelines.definitions import build_definitions
+from r57_pipelines.resources import VIETNAM, Estate
+from tests.builders import write_delivery
+from tests.delivery.test_formats import ROWS, as_csv
+
+
+def test_nightly_schedule_runs_at_01_00_vietnam_time_as_of_that_date(registry):
+    definitions = build_definitions(registry)
+    schedule = definitions.get_schedule_def("nightly_quality")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 1 * * *", "Asia/Ho_Chi_Minh")
+    tick = dt.datetime(2025, 12, 4, 1, 0, tzinfo=VIETNAM)
+    request = schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=tick)).run_requests[0]
+    assert request.run_config["resources"]["estate"]["config"]["as_of"] == "2025-12-04"
+    assert request.run_key == "nightly-2025-12-04"
+
+
+def _tick(sensor, sources, cursor):
+    context = dg.build_sensor_context(
+        cursor=cursor, resources={"estate": Estate(sources_dir=str(sources), as_of="2025-12-04")}
+    )
+    return sensor(context), context.cursor
+
+
+def test_sensor_runs_only_new_changed_or_removed_deliveries(registry, tmp_path):
+    sensor = build_definitions(registry).get_sensor_def("changed_deliveries")
+    sources = tmp_path / "sources"
+    write_delivery(sources, "population", "MPS", {"citizen": ("citizen.csv", as_csv(ROWS))})
+    write_delivery(sources, "land", "MAE", {"parcel": ("parcel.csv", as_csv(ROWS))})
+
+    first, cursor = _tick(sensor, sources, None)
+    assert sorted(first.tags["r57/changed"].split(",")) == ["land", "population"]
+    selected = {tuple(k.path) for k in first.asset_selection}
+    assert ("land", "quality") in selected and ("estate", "readiness") in selected
+    assert ("insurance", "delivery") not in selected
+
+    unchanged, cursor = _tick(sensor, sources, cursor)
+    assert isinstance(unchanged, dg.SkipReason)
+
+    # Touched but identical content is not a change; new content is.
+    (sources / "MAE" / "land" / "parcel.csv").write_bytes(as_csv(ROWS))
+    touched, cursor = _tick(sensor, sources, cursor)
+    assert isinstance(touched, dg.SkipReason)
+    (sources / "MAE" / "land" / "parcel.csv").write_bytes(as_csv(ROWS[:1]))
+    changed, cursor = _tick(sensor, sources, cursor)
+    assert changed.tags["r57/changed"] == "land"
+
+    for path in (sources / "MPS" / "population").iterdir():
+        path.unlink()
+    (sources / "MPS" / "population").rmdir()
+    removed, cursor = _tick(sensor, sources, cursor)
+    assert removed.tags["r57/changed"] == "population"
+    assert "population" not in json.loads(cursor)
