@@ -14,8 +14,9 @@ check clearly fails at any sensible threshold) and leaves the other dimensions c
                        birth_date_differs  birth date differs (same year, so the number still agrees)
   old_province_codes   abolished_province  province code of a province merged away on 1 Jul 2025 (the
                                            record's own predecessor), commune code moved with it
-  missing_values       empty_required      a required column empty (3 in 4 null, 1 in 4 "")
-  missing_column       dropped_column      a required column absent from the file
+  missing_values       empty_required      a required column empty (codes: 3 in 4 null, 1 in 4 ""; dates
+                                           and amounts: null)
+  missing_column       dropped_column      a required code or amount column absent from the file
   duplicate_records    same_key            rows repeated with the same primary key
                        same_entity_new_key rows repeated under a new primary key (same natural key)
   mojibake_text        tcvn3 / vni         names/addresses garbled as TCVN3 or VNI read as cp1252, and a
@@ -88,7 +89,8 @@ def defect_options(contract: Contract) -> dict[str, list[Defect]]:
     invalid = [d("invalid_identifiers", "pid_structure", c) for c in pids]
     if pids and sex and birth:
         invalid.append(d("invalid_identifiers", "pid_sex_year", pids[0], sex[0], birth[0]))
-    invalid += [d("invalid_identifiers", "tax_check_digit", c.name) for c in t.columns if c.kind == ColumnKind.tax_code and c.required]
+    taxes = [c.name for c in t.columns if c.kind == ColumnKind.tax_code and c.required]
+    invalid += [d("invalid_identifiers", "tax_check_digit", c) for c in taxes]
     options["invalid_identifiers"] = invalid
 
     mismatch = []
@@ -102,12 +104,12 @@ def defect_options(contract: Contract) -> dict[str, list[Defect]]:
     options["master_mismatch"] = mismatch
 
     communes = [c.name for c in t.columns if c.kind == ColumnKind.commune_code]
-    options["old_province_codes"] = [
-        d("old_province_codes", "abolished_province", c.name, *communes) for c in t.columns if c.kind == ColumnKind.province_code
-    ][:1]
+    provinces = [c.name for c in t.columns if c.kind == ColumnKind.province_code]
+    options["old_province_codes"] = [d("old_province_codes", "abolished_province", provinces[0], *communes)] if provinces else []
     plain = plain_required_columns(t)
     options["missing_values"] = [d("missing_values", "empty_required", c) for c in plain]
-    options["missing_column"] = [d("missing_column", "dropped_column", c) for c in plain]
+    # A dropped date column would also take its format and range checks with it: drop codes and amounts.
+    options["missing_column"] = [d("missing_column", "dropped_column", c) for c in plain if kinds[c] != ColumnKind.date]
     duplicates = [d("duplicate_records", "same_key", *t.primary_key)]
     if t.natural_key and set(t.natural_key) != set(t.primary_key):
         duplicates.append(d("duplicate_records", "same_entity_new_key", *t.natural_key))
@@ -151,7 +153,7 @@ def plant(chunk: pa.Table, defect: Defect, table: Table, rng: np.random.Generato
         return PlantResult(chunk.drop_columns([defect.columns[0]]), n)
     eligible = np.arange(n)
     if defect.profile in ("invalid_identifiers", "master_mismatch", "mojibake_text"):  # damage values, not gaps
-        eligible = np.flatnonzero(chunk.column(defect.columns[-1]).is_valid().to_numpy(zero_copy_only=False))
+        eligible = np.flatnonzero(chunk.column(defect.columns[0]).is_valid().to_numpy(zero_copy_only=False))
     if defect.profile == "old_province_codes":
         eligible = _rows_with_abolished_predecessor(chunk.column(defect.columns[0]))
     k = min(int(round(defect.fraction * n)), eligible.size)
@@ -261,7 +263,7 @@ def _abolished_province(chunk, target, rows, rng):
 
 def _empty_required(chunk, target, rows, rng):
     column = target.columns[0]
-    if pa.types.is_string(chunk.schema.field(column).type):
+    if target.table.column(column).kind in (ColumnKind.code, ColumnKind.text):  # "" reads as a bad date elsewhere
         values = np.where(rng.random(rows.size) < 0.75, None, "").tolist()
     else:
         values = [None] * rows.size

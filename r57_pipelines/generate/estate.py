@@ -25,7 +25,7 @@ from r57_pipelines.generate.records import DatabaseRows
 from r57_pipelines.generate.seeding import rng_for
 from r57_pipelines.generate.timeline import Timeline, extract_moment, iso_local
 from r57_pipelines.generate.volumes import DEFAULT_TOTAL_ROWS, MASTER_DATABASE, rows_for
-from r57_pipelines.registry import ColumnKind, Database, Registry
+from r57_pipelines.registry import ColumnKind, Database, Registry, Table
 
 DEFAULT_AS_OF = dt.date(2025, 12, 4)
 DEFAULT_SEED = 57
@@ -63,6 +63,14 @@ class GenerationSummary:
     def intended_status(self) -> dict[str, dict[str, object]]:
         return self.plan.intended_status()
 
+    def __str__(self) -> str:
+        delivered = sum(1 for d in self.deliveries if d.file_format is not None)
+        return (
+            f"wrote {self.rows_written:,} rows in {delivered} deliveries ({len(self.deliveries) - delivered} absent), "
+            f"{self.bytes_written / 1e6:.1f} MB, to {self.out_dir} in {self.seconds:.1f} s "
+            f"(seed {self.seed}, as of {self.as_of})"
+        )
+
 
 def _clear(out_dir: Path, registry: Registry) -> None:
     for code in registry.ministries:
@@ -79,19 +87,25 @@ def _has_tax_key(db: Database) -> bool:
 def generate_estate(
     registry: Registry,
     out_dir: Path,
-    total_rows: int = DEFAULT_TOTAL_ROWS,
+    total_rows: int | None = DEFAULT_TOTAL_ROWS,
     as_of: dt.date = DEFAULT_AS_OF,
     seed: int = DEFAULT_SEED,
 ) -> GenerationSummary:
-    """Write the sample estate under out_dir; same arguments give byte-identical files."""
+    """Write the sample estate under out_dir; same arguments give byte-identical files.
+
+    total_rows=None means DEFAULT_TOTAL_ROWS (the committed sample_sources/ size).
+    """
     started = time.perf_counter()
+    total_rows = DEFAULT_TOTAL_ROWS if total_rows is None else total_rows
+    if total_rows < 1:
+        raise ValueError(f"total_rows must be positive, got {total_rows}")
     plan = build_plan(registry, seed)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _clear(out_dir, registry)
 
     plans = plan.by_id()
-    population = build_population(seed, rows_for(plans[MASTER_DATABASE].share, total_rows), as_of)
+    population = build_population(seed, rows_for(plans[MASTER_DATABASE].share, total_rows, MASTER_DATABASE), as_of)
     organisations = max(50, round(total_rows * ORGANISATION_SHARE))
     organisation_codes = tax_codes(0, organisations)
     next_tax_code = organisations
@@ -168,21 +182,14 @@ def _write_delivery(
         listed.append((table.name, file_name))
         path = folder / file_name
         chunks: Iterator[pa.Table] = table_rows.chunks
-        counter = _Counter()
+        tally = _Tally()
         if dbp.defect is not None and table.name == dbp.defect.table:
-            chunks = _planted(chunks, dbp, table, seed, counter)
-        if table.name == main and dbp.profile == "broken_missing_file":
-            written[table.name] = 0
-            continue  # the manifest lists the file; it never arrived
-        if table.name == main and dbp.profile == "broken_bad_jsonl":
-            written[table.name] = writers.write_python_repr_lines(path, chunks)
-        elif table.name == main and dbp.profile == "broken_not_xlsx":
-            written[table.name] = writers.write_csv_named_xlsx(path, chunks)
+            chunks = _planted(chunks, dbp, table, seed, tally)
+        if table.name == main and dbp.profile in writers.BROKEN_FILE_WRITERS:
+            written[table.name] = writers.BROKEN_FILE_WRITERS[dbp.profile](path, fmt, chunks)
         else:
             written[table.name] = writers.write_table(path, fmt, chunks)
-        if table.name == main and dbp.profile == "broken_truncated_parquet":
-            writers.truncate_half(path)
-        damaged += counter.damaged
+        damaged += tally.damaged
     if dbp.profile == "broken_manifest_yaml":
         manifest = writers.broken_manifest_text(db.id, db.ministry, extracted_at, listed)
     else:
@@ -192,14 +199,15 @@ def _write_delivery(
     return written, damaged
 
 
-class _Counter:
-    damaged = 0
+@dataclass
+class _Tally:
+    damaged: int = 0
 
 
-def _planted(chunks: Iterator[pa.Table], dbp: DatabasePlan, table, seed: int, counter: _Counter) -> Iterator[pa.Table]:
+def _planted(chunks: Iterator[pa.Table], dbp: DatabasePlan, table: Table, seed: int, tally: _Tally) -> Iterator[pa.Table]:
     assert dbp.defect is not None
     for number, chunk in enumerate(chunks):
         result = plant(chunk, dbp.defect, table, rng_for(seed, dbp.database_id, table.name, "defect", number), seed)
-        counter.damaged += result.damaged_rows
+        tally.damaged += result.damaged_rows
         yield result.table
 

@@ -159,7 +159,9 @@ def _deal_profiles(seed: int, groups: dict[str, list[Database]]) -> dict[str, st
     return dealt
 
 
-def _choose_defects(seed: int, registry: Registry, groups: dict[str, list[Database]], dealt: dict[str, str]) -> dict[str, Defect]:
+def _choose_defects(
+    seed: int, registry: Registry, groups: dict[str, list[Database]], dealt: dict[str, str]
+) -> dict[str, Defect]:
     """Spread the one-dimension profiles (and their variants) as evenly as the contracts allow."""
     rng = py_rng_for(seed, "defects")
     profile_order = list(ONE_DIMENSION)
@@ -193,7 +195,7 @@ def _formats(seed: int, dealt: dict[str, str], shares: dict[str, float]) -> dict
     free = sorted(d for d in shares if d not in formats)
     rng = py_rng_for(seed, "formats")
     rng.shuffle(free)
-    smallest = sorted(free, key=lambda d: (shares[d] > MIN_SHARE * 1.0001, free.index(d)))
+    smallest = sorted(free, key=lambda d: shares[d] > MIN_SHARE * 1.0001)  # stable: floored ones first, shuffled
     for db_id in smallest[:XLSX_DATABASES]:
         formats[db_id] = "xlsx"
     cycle = 0

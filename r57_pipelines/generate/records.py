@@ -14,7 +14,8 @@ Rules that keep clean data clean:
   distinct (map sheet, parcel number) within their commune;
 - a later table holding all of the first table's primary-key columns is its child (enterprise -> owner):
   1-4 child rows per parent, children's shares (share_pct) sum to 100 per parent;
-- optional columns are empty in OPTIONAL_EMPTY_SHARE of rows (tiny noise, never in required columns).
+- from COVERAGE_MIN_ROWS rows on, every table has records in all 34 provinces;
+- optional columns are empty in floor(OPTIONAL_EMPTY_SHARE * rows) rows (tiny noise; required columns never).
 """
 
 from __future__ import annotations
@@ -33,12 +34,13 @@ from r57_pipelines.generate.codes import mobile_text, padded, plate_text, tax_co
 from r57_pipelines.generate.geography import geography
 from r57_pipelines.generate.population import ADULT_YEARS, Population
 from r57_pipelines.generate.seeding import rng_for
-from r57_pipelines.generate.timeline import DAY, Timeline, day_number
+from r57_pipelines.generate.timeline import Timeline, day_number
 from r57_pipelines.registry import Column, ColumnKind, Database, Table
 
 CHUNK_ROWS = 100_000
 CAR_SHARE = 0.18  # of registered vehicles; the rest are motorbikes
 OPTIONAL_EMPTY_SHARE = 0.003
+COVERAGE_MIN_ROWS = 100  # from this size on, every delivery has records in all 34 provinces
 CHILDREN_PER_PARENT = (1, 2, 3, 4)
 CHILDREN_WEIGHTS = (0.45, 0.3, 0.15, 0.1)
 # First day a record of this kind may have been created (the first date column of a table).
@@ -172,7 +174,7 @@ class DatabaseRows:
         else:
             persons = pool[rng.integers(0, pool.size, n)]
         if not column.required:
-            persons = np.where(rng.random(n) < OPTIONAL_EMPTY_SHARE, -1, persons)
+            persons = np.where(_some(rng, n, OPTIONAL_EMPTY_SHARE), -1, persons)
         return persons
 
     def _frame(self, table: Table, n: int, rng: np.random.Generator, is_first: bool) -> Frame:
@@ -195,6 +197,8 @@ class DatabaseRows:
         has_person = known >= 0
         random_province = rng.choice(len(self.geo.codes), size=n, p=self.geo.weights)
         a["province"] = np.where(has_person, pop.province[np.maximum(known, 0)], random_province).astype(np.int64)
+        if not self.is_master:
+            self._cover_every_province(table, a, rng)
         random_commune = 1 + np.floor(rng.random(n) * self.geo.commune_counts[a["province"]]).astype(np.int64)
         use_home = has_person & bool(self.is_master)
         a["commune"] = np.where(use_home, pop.commune[np.maximum(known, 0)], random_commune)
@@ -203,7 +207,37 @@ class DatabaseRows:
         self._keys(table, frame, rng, is_first)
         return frame
 
-    def _created(self, table: Table, person: np.ndarray, has_person: np.ndarray, rng: np.random.Generator, n: int) -> np.ndarray:
+    def _cover_every_province(self, table: Table, a: dict[str, np.ndarray], rng: np.random.Generator) -> None:
+        """A national register has records in all 34 provinces: move a few rows (and their persons) to
+        provinces the draw missed, taking them from provinces that keep at least one row."""
+        province = a["province"]
+        if province.size < COVERAGE_MIN_ROWS:
+            return
+        counts = np.bincount(province, minlength=len(self.geo.codes))
+        missing_provinces = np.flatnonzero(counts == 0).tolist()
+        if not missing_provinces:
+            return
+        person = a.get("person")
+        registers_persons = any(c.kind == ColumnKind.birth_date for c in table.columns)
+        pool = self.born if registers_persons else self.adults
+        taken = set(person.tolist()) if person is not None else set()
+        for missing in missing_provinces:
+            donors = np.flatnonzero(counts[province] > 1)
+            row = int(donors[rng.integers(0, donors.size)])
+            counts[province[row]] -= 1
+            counts[missing] += 1
+            province[row] = missing
+            if person is not None and person[row] >= 0:
+                local = pool[self.population.province[pool] == missing]
+                choice = int(local[rng.integers(0, local.size)])
+                while choice in taken:
+                    choice = int(local[rng.integers(0, local.size)])
+                taken.add(choice)
+                person[row] = choice
+
+    def _created(
+        self, table: Table, person: np.ndarray, has_person: np.ndarray, rng: np.random.Generator, n: int
+    ) -> np.ndarray:
         dates = table.columns_of_kind(ColumnKind.date)
         if self.is_master:
             since = MASTER_CREATED_SINCE
@@ -228,7 +262,8 @@ class DatabaseRows:
                 a["is_car"] = rng.random(n) < CAR_SHARE
                 a[f"plate:{col.name}"] = unique_plate_keys(rng, a["is_car"])
         natural = set(table.natural_key)
-        place_cols = [c for c in table.columns if c.name in natural and c.kind in (ColumnKind.province_code, ColumnKind.commune_code)]
+        place_kinds = (ColumnKind.province_code, ColumnKind.commune_code)
+        place_cols = [c for c in table.columns if c.name in natural and c.kind in place_kinds]
         if not place_cols:
             return
         group = a["province"] * 1000 + (a["commune"] if any(c.kind == ColumnKind.commune_code for c in place_cols) else 0)
@@ -276,7 +311,7 @@ class DatabaseRows:
 
     def _entity_vocab(self, table: Table) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if any(c.kind == ColumnKind.tax_code for c in table.columns if c.name in table.primary_key):
-            forms = vocab.COOPERATIVE_FORMS if self.db.domain in ("cooperatives",) or "cooperative" in self.db.id else vocab.ENTERPRISE_FORMS
+            forms = vocab.COOPERATIVE_FORMS if "cooperative" in self.db.id else vocab.ENTERPRISE_FORMS
             return forms, vocab.BUSINESS_LINES
         return vocab.FACILITY_KINDS.get(self.db.domain, vocab.DEFAULT_FACILITY_KINDS), ()
 
@@ -406,8 +441,15 @@ def _timestamps(seconds: np.ndarray) -> pa.StringArray:
     return pc.binary_join_element_wise(text, "+07:00", "")
 
 
+def _some(rng: np.random.Generator, n: int, share: float) -> np.ndarray:
+    """A mask of exactly floor(share * n) random rows: noise that never exceeds its share."""
+    mask = np.zeros(n, dtype=bool)
+    mask[rng.choice(n, size=int(share * n), replace=False)] = True
+    return mask
+
+
 def _blank_some(values: pa.Array, rng: np.random.Generator, share: float) -> pa.Array:
-    blank = rng.random(len(values)) < share
+    blank = _some(rng, len(values), share)
     if not blank.any():
         return values
     return pc.if_else(pa.array(blank), pa.scalar(None, values.type), values)

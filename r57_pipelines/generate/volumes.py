@@ -5,7 +5,8 @@ in proportion to expected_rows ** VOLUME_EXPONENT (a flattened power law: the na
 large, small specialised registers small), with a floor so that every database has at least
 MIN_ROWS_AT_DEFAULT rows at the default size, and a cap so no register outgrows the master it draws
 its persons from. Shares do not depend on total_rows: every size is the same plan scaled (below
-MIN_ROWS rows a database keeps MIN_ROWS, which only matters for tiny test estates).
+MIN_ROWS rows a database keeps MIN_ROWS, and the master MIN_MASTER_ROWS, which only matters for tiny
+test estates).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ MIN_ROWS_AT_DEFAULT = 200
 MIN_SHARE = MIN_ROWS_AT_DEFAULT / DEFAULT_TOTAL_ROWS
 VOLUME_EXPONENT = 0.5
 MIN_ROWS = 12
+MIN_MASTER_ROWS = 1_000  # registers draw distinct persons from the master, so it never gets tiny
 
 
 def row_shares(registry: Registry, delivered: Iterable[str]) -> dict[str, float]:
@@ -34,7 +36,9 @@ def row_shares(registry: Registry, delivered: Iterable[str]) -> dict[str, float]
     while free:  # fix floored and capped databases, share the rest, until nothing moves
         total = sum(free.values())
         trial = {d: budget * w / total for d, w in free.items()}
-        clamped = {d: min(max(s, MIN_SHARE), MAX_OTHER_SHARE) for d, s in trial.items() if not MIN_SHARE <= s <= MAX_OTHER_SHARE}
+        clamped = {
+            d: min(max(s, MIN_SHARE), MAX_OTHER_SHARE) for d, s in trial.items() if not MIN_SHARE <= s <= MAX_OTHER_SHARE
+        }
         if not clamped:
             shares.update(trial)
             break
@@ -46,5 +50,6 @@ def row_shares(registry: Registry, delivered: Iterable[str]) -> dict[str, float]
     return shares
 
 
-def rows_for(share: float, total_rows: int) -> int:
-    return max(MIN_ROWS, round(share * total_rows))
+def rows_for(share: float, total_rows: int, database_id: str = "") -> int:
+    floor = MIN_MASTER_ROWS if database_id == MASTER_DATABASE else MIN_ROWS
+    return max(floor, round(share * total_rows))

@@ -209,16 +209,23 @@ def broken_manifest_text(database_id: str, ministry: str, extracted_at: str, tab
     return text.replace("}\n", "\n", 1).replace("\n  - ", "\n\t- ", 1)
 
 
-# --- Broken data files ------------------------------------------------------------------------------
+# --- Broken data files: (path, format, chunks) -> rows that reached the file ----------------------
 
 
-def truncate_half(path: Path) -> None:
+def _truncated(path: Path, file_format: str, chunks: Iterable[pa.Table]) -> int:
     """An interrupted upload: only the first half of the file arrived."""
+    rows = write_table(path, file_format, chunks)
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
+    return rows
 
 
-def write_python_repr_lines(path: Path, chunks: Iterable[pa.Table]) -> int:
+def _never_sent(path: Path, file_format: str, chunks: Iterable[pa.Table]) -> int:
+    """The manifest lists the file; it never arrived."""
+    return 0
+
+
+def _python_repr_lines(path: Path, file_format: str, chunks: Iterable[pa.Table]) -> int:
     """'JSON Lines' written with Python's str(dict): single quotes, None, not JSON."""
     rows = 0
     with path.open("w", encoding="utf-8", newline="\n") as out:
@@ -229,7 +236,14 @@ def write_python_repr_lines(path: Path, chunks: Iterable[pa.Table]) -> int:
     return rows
 
 
-def write_csv_named_xlsx(path: Path, chunks: Iterable[pa.Table]) -> int:
+def _csv_named_xlsx(path: Path, file_format: str, chunks: Iterable[pa.Table]) -> int:
     """A CSV export renamed to .xlsx: text, not an Excel package."""
-    first, rest = _peek(chunks)
-    return _write_csv(path, first.schema, rest)
+    return write_table(path, "csv", chunks)
+
+
+BROKEN_FILE_WRITERS = {
+    "broken_truncated_parquet": _truncated,
+    "broken_missing_file": _never_sent,
+    "broken_bad_jsonl": _python_repr_lines,
+    "broken_not_xlsx": _csv_named_xlsx,
+}

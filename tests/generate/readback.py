@@ -7,6 +7,7 @@ fails aspects of its own dimension.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import re
@@ -19,7 +20,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 import yaml
 
-from r57_pipelines.domain.identifiers import is_valid_personal_id, is_valid_plate, is_valid_tax_code, is_valid_vn_mobile, personal_id_agrees
+from r57_pipelines.domain.identifiers import (
+    is_valid_personal_id,
+    is_valid_plate,
+    is_valid_tax_code,
+    is_valid_vn_mobile,
+    personal_id_agrees,
+)
 from r57_pipelines.domain.provinces import current_province_codes
 from r57_pipelines.domain.text import is_placeholder, looks_like_mojibake
 from r57_pipelines.generate.geography import geography
@@ -53,22 +60,28 @@ def read_manifest(folder: Path) -> dict:
 
 
 def read_file(path: Path) -> pd.DataFrame:
-    """All values as str (numbers as their text) or None."""
+    """All values as str (numbers as their text) or None, in object columns."""
     suffix = path.suffix
     if suffix == ".parquet":
-        frame = pq.read_table(path).to_pandas()
+        columns = pq.read_table(path).to_pydict()
     elif suffix == ".csv":
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+        with path.open(encoding="utf-8", newline="") as f:
+            header, *rows = list(csv.reader(f))
+        columns = {name: [r[i] or None for r in rows] for i, name in enumerate(header)}
     elif suffix == ".jsonl":
-        frame = pd.DataFrame([json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()])
+        records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        columns = {name: [r.get(name) for r in records] for name in records[0]}
     elif suffix == ".xlsx":
         sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True))
-        frame = pd.DataFrame(rows[1:], columns=rows[0])
+        header, *rows = list(sheet.iter_rows(values_only=True))
+        columns = {name: [r[i] for r in rows] for i, name in enumerate(header)}
     else:
         raise ValueError(path)
-    frame = frame.astype(object).where(frame.notna(), None)
-    return frame.map(lambda v: None if v is None else (f"{v:g}" if isinstance(v, float) else str(v)))
+
+    def text(v: object) -> str | None:
+        return None if v is None else (f"{v:g}" if isinstance(v, float) else str(v))
+
+    return pd.DataFrame({name: pd.Series([text(v) for v in values], dtype=object) for name, values in columns.items()})
 
 
 @dataclass
@@ -143,7 +156,7 @@ def aspects(db: Database, delivery: Delivery, master: pd.DataFrame | None) -> di
     if sex and birth and col(ColumnKind.personal_id):
         pid = frame[col(ColumnKind.personal_id)[0]]
         bad = [
-            v is not None and is_valid_personal_id(v) and s is not None and b is not None and not personal_id_agrees(v, s, int(b[:4]))
+            None not in (v, s, b) and is_valid_personal_id(v) and not personal_id_agrees(v, s, int(b[:4]))
             for v, s, b in zip(pid, frame[sex[0]], frame[birth[0]])
         ]
         out["pid_agreement"] = _share(pd.Series(bad))
