@@ -16,6 +16,7 @@ from r57_pipelines.defs.deliveries import delivery_key
 from r57_pipelines.paths import EXPECTATIONS_DIR
 from r57_pipelines.quality.parameters import previous_table_rows, suite_parameters
 from r57_pipelines.quality.store import masked_samples, quarantine_failing_rows, record_outcomes
+from r57_pipelines.readiness.classify import failing_badly
 from r57_pipelines.readiness.policy import DIMENSIONS, default_policy
 from r57_pipelines.readiness.scoring import CheckRow, score_dimensions
 from r57_pipelines.registry import Database, Registry
@@ -100,16 +101,13 @@ def build_quality_asset(database: Database) -> dg.AssetsDefinition:
         for dimension in DIMENSIONS:
             mine = [o for o in outcomes if o.dimension == dimension]
             failing = sorted((o for o in mine if o.success is False), key=lambda o: -o.unexpected_count)
-            critical = [
-                o for o in failing
-                if o.severity == "critical" and _check_row(o).pass_rate < thresholds.critical_min_pass_rate
-            ]
+            blocking = failing_badly([_check_row(o) for o in failing], policy)
             score = scores[dimension].score
-            passed = score is not None and score >= thresholds.min_score[dimension] and not critical
+            passed = score is not None and score >= thresholds.min_score[dimension] and not blocking
             yield dg.AssetCheckResult(
                 check_name=dimension,
                 passed=passed,
-                severity=dg.AssetCheckSeverity.ERROR if critical else dg.AssetCheckSeverity.WARN,
+                severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
                 metadata={
                     "score": dg.MetadataValue.float(round(score, 2)) if score is not None else "not assessed",
                     "threshold": dg.MetadataValue.float(thresholds.min_score[dimension]),

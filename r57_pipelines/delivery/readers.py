@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import sqlglot.expressions as exp
 
 from r57_pipelines.delivery.errors import DeliveryError
 
@@ -19,8 +20,8 @@ from r57_pipelines.delivery.errors import DeliveryError
 _SELECT_BY_FORMAT = {
     "csv": "select * from read_csv(?, header = true, all_varchar = true, auto_detect = true)",
     "parquet": "select columns(*)::varchar from read_parquet(?)",
-    "jsonl": "select columns(*)::varchar from read_json(?, format = 'newline_delimited')",
 }
+_JSONL_NAMES = "describe select * from read_json(?, format = 'newline_delimited')"
 XLSX_BATCH_ROWS = 50_000
 
 
@@ -29,6 +30,8 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, file_format: str, targ
     try:
         if file_format == "xlsx":
             _load_xlsx(con, path, target)
+        elif file_format == "jsonl":
+            _load_jsonl(con, path, target)
         else:
             con.execute(f"create table {target} as {_SELECT_BY_FORMAT[file_format]}", [str(path)])
         (rows,) = con.execute(f"select count(*) from {target}").fetchone()
@@ -40,6 +43,19 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, file_format: str, targ
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _load_jsonl(con: duckdb.DuckDBPyConnection, path: Path, target: str) -> None:
+    """Read every key as VARCHAR: left to detect types, read_json rewrites "…T14:23:05+07:00" in UTC."""
+    names = [row[0] for row in con.execute(_JSONL_NAMES, [str(path)]).fetchall()]
+    columns = exp.Struct(
+        expressions=[exp.PropertyEQ(this=exp.Literal.string(n), expression=exp.Literal.string("VARCHAR")) for n in names]
+    )
+    con.execute(
+        f"create table {target} as select * from read_json(?, format = 'newline_delimited', "
+        f"columns = {columns.sql(dialect='duckdb')})",
+        [str(path)],
+    )
 
 
 def _cell_text(value: object) -> str | None:

@@ -25,7 +25,7 @@ EXTRACT_WINDOW_DAYS = {"daily": (1, 1), "weekly": (1, 6), "monthly": (5, 25), "q
 STALE_EXTRACT_DAYS = (150, 240)
 RECENT_DAYS = 364  # "updated within the 365 days before as-of", with a day's margin
 STALE_CREATED_BEFORE_DAYS = 400
-RECENT_SHARE = 0.85
+RECENT_SHARE = 0.5
 
 
 def day_number(day: dt.date) -> int:

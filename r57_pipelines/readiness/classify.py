@@ -45,6 +45,12 @@ def weakest_shortfall(scores: dict[str, DimensionScore], policy: Policy) -> floa
     return max(gaps) if gaps else None
 
 
+def failing_badly(checks: list[CheckRow], policy: Policy) -> list[CheckRow]:
+    """Failed checks under their severity's pass-rate floor: each one alone blocks foundational."""
+    floors = policy.tiers.foundational.min_pass_rate
+    return [c for c in checks if c.success is False and c.pass_rate < floors[c.severity]]
+
+
 def _blockers(evidence: DatabaseEvidence, policy: Policy) -> list[str]:
     """Why the database is not foundational; empty means it is."""
     rules = policy.tiers.foundational
@@ -62,15 +68,14 @@ def _blockers(evidence: DatabaseEvidence, policy: Policy) -> list[str]:
                 f"{dimension}: only {score.evaluated} of {score.total} checks could be evaluated "
                 f"(at least {rules.min_check_coverage:.0%} needed)"
             )
-    for check in evidence.checks:
-        if check.evaluated and check.severity == "critical" and check.pass_rate < rules.critical_min_pass_rate:
-            blockers.append(
-                f"{check.table_name}: {check.description} — {check.unexpected_count:,} of "
-                f"{check.element_count:,} failing ({1 - check.pass_rate:.1%}; critical checks allow "
-                f"{1 - rules.critical_min_pass_rate:.0%})"
-                if check.element_count
-                else f"{check.table_name}: {check.description} — failed (critical)"
-            )
+    for check in failing_badly(evidence.checks, policy):
+        floor = rules.min_pass_rate[check.severity]
+        blockers.append(
+            f"{check.table_name}: {check.description} — {check.unexpected_count:,} of {check.element_count:,} "
+            f"failing ({1 - check.pass_rate:.1%}; a {check.severity} check allows {1 - floor:.0%})"
+            if check.element_count
+            else f"{check.table_name}: {check.description} — failed ({check.severity})"
+        )
     return blockers
 
 

@@ -24,7 +24,7 @@ class Scoring(_Strict):
 
 class Foundational(_Strict):
     min_score: dict[str, float]
-    critical_min_pass_rate: float = Field(ge=0, le=1)
+    min_pass_rate: dict[str, float]
     min_check_coverage: float = Field(ge=0, le=1)
 
 

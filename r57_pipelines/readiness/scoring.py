@@ -32,6 +32,11 @@ class CheckRow:
             return max(0.0, 1.0 - self.unexpected_count / self.element_count)
         return 1.0 if self.success else 0.0
 
+    @property
+    def score(self) -> float:
+        """1 when the check meets its own tolerance (GX `mostly`), else the share of units passing."""
+        return 1.0 if self.success else self.pass_rate
+
 
 @dataclass(frozen=True)
 class DimensionScore:
@@ -60,6 +65,6 @@ def score_dimensions(checks: Iterable[CheckRow], policy: Policy) -> dict[str, Di
     for dimension, rows in by_dimension.items():
         evaluated = [r for r in rows if r.evaluated]
         weight = sum(weights[r.severity] for r in evaluated)
-        score = 100.0 * sum(weights[r.severity] * r.pass_rate for r in evaluated) / weight if weight else None
+        score = 100.0 * sum(weights[r.severity] * r.score for r in evaluated) / weight if weight else None
         scores[dimension] = DimensionScore(score, len(evaluated), len(rows))
     return scores

@@ -29,9 +29,8 @@ Meanings (shared with the one-pass validator through ``rules``; docs/validation.
 
 from __future__ import annotations
 
-import re
 import warnings
-from typing import Any, ClassVar, Dict, List, Literal, Optional, Tuple, Union
+from typing import Any, Dict, List, Literal, Optional, Tuple, Union
 
 import numpy as np
 import pandas as pd
@@ -77,9 +76,15 @@ def _matches(text: Any, regex: str) -> Any:
 
 
 def sql_normalise(column: Any) -> Any:
-    """NFC, whitespace runs to one space, trimmed (``rules.normalise``)."""
-    collapsed = sa.func.regexp_replace(sa.func.nfc_normalize(_text(column)), sa.literal(f"{rules.WS}+"), " ", "g")
-    return sa.func.trim(collapsed)
+    """NFC, whitespace runs to one space, trimmed (``rules.normalise``).
+
+    The costly global ``regexp_replace`` only runs where there is messy whitespace to collapse.
+    """
+    text = _text(column)
+    collapsed = sa.func.trim(
+        sa.func.regexp_replace(sa.func.nfc_normalize(text), sa.literal(f"{rules.WS}+"), " ", "g")
+    )
+    return sa.case((_matches(text, rules.MESSY_WHITESPACE_REGEX), collapsed), else_=sa.func.nfc_normalize(text))
 
 
 def sql_normalise_key(column: Any) -> Any:
@@ -120,7 +125,8 @@ def sql_bound(value: Any, as_type: str) -> Any:
 
 
 def _pd_text(column: pd.Series) -> pd.Series:
-    return column.astype("object").map(lambda v: v if isinstance(v, str) else str(v))
+    """pandas' string dtype (NULLs stay missing); every helper below is vectorised over it."""
+    return column.astype("str")
 
 
 def _pd_contains(text: pd.Series, regex: str) -> pd.Series:
@@ -130,7 +136,12 @@ def _pd_contains(text: pd.Series, regex: str) -> pd.Series:
 
 
 def pd_normalise(column: pd.Series) -> pd.Series:
-    return _pd_text(column).map(rules.normalise)
+    """``rules.normalise`` vectorised."""
+    return _pd_text(column).str.normalize("NFC").str.replace(f"{rules.WS}+", " ", regex=True).str.strip(" ")
+
+
+def pd_normalise_key(column: pd.Series) -> pd.Series:
+    return pd_normalise(column).str.lower()
 
 
 def _pd_date_ordinal(text: pd.Series) -> pd.Series:
@@ -156,29 +167,25 @@ def _pd_date_ordinal(text: pd.Series) -> pd.Series:
 
 
 def pd_parsed(column: pd.Series, as_type: str) -> pd.Series:
-    """Comparable parsed values (dates: yyyymmdd; timestamps: UTC ns; numbers: float), NaN if none."""
+    """Comparable parsed values (dates: yyyymmdd; timestamps: UTC; numbers: float), missing if none."""
     text = _pd_text(column)
     if as_type == "date":
         return _pd_date_ordinal(text)
     if as_type == "timestamp":
         ok = _pd_contains(text, rules.TIMESTAMP_REGEX)
-        parsed = pd.Series(np.nan, index=text.index)
-        if ok.any():
-            values = text[ok].map(rules.parse_timestamp)
-            parsed[ok] = values.map(lambda v: np.nan if v is None else v.timestamp())
-        return parsed
+        return pd.to_datetime(text.where(ok), format="ISO8601", utc=True, errors="coerce")
     if as_type == "number":
         ok = _pd_contains(text, rules.NUMBER_REGEX)
         return pd.to_numeric(text.where(ok), errors="coerce")
     raise ValueError(f"as_type must be one of {rules.PARSE_TYPES}, got {as_type!r}")
 
 
-def pd_bound(value: Any, as_type: str) -> float:
+def pd_bound(value: Any, as_type: str) -> Any:
     bound = rules.parse_bound(value.isoformat() if hasattr(value, "isoformat") else value, as_type)
     if as_type == "date":
         return float(bound.year * 10000 + bound.month * 100 + bound.day)  # type: ignore[union-attr]
     if as_type == "timestamp":
-        return bound.timestamp()  # type: ignore[union-attr]
+        return pd.Timestamp(bound)
     return float(bound)  # type: ignore[arg-type]
 
 
@@ -205,7 +212,15 @@ class ColumnValuesValidVnTaxCode(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column, **kwargs):
-        return _pd_text(column).map(rules.is_valid_tax_code).astype(bool)
+        text = _pd_text(column)
+        well_formed = (
+            _pd_contains(text, rules.TAX_CODE_FULL_REGEX)
+            & (text.str.slice(2, 9) != "0000000")
+            & (text.str.slice(11, 14) != "000")
+        )
+        digits = [pd.to_numeric(text.str.slice(i, i + 1).where(well_formed), errors="coerce") for i in range(10)]
+        check = 10 - sum(w * d for w, d in zip(rules.TAX_CODE_WEIGHTS, digits)) % 11
+        return (well_formed & (check != 10) & (digits[9] == check)).fillna(False).astype(bool)
 
     @column_condition_partial(engine=SqlAlchemyExecutionEngine)
     def _sqlalchemy(cls, column, **kwargs):
@@ -265,9 +280,8 @@ class ColumnValuesNfc(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column, **kwargs):
-        import unicodedata
-
-        return _pd_text(column).map(lambda v: unicodedata.is_normalized("NFC", v)).astype(bool)
+        text = _pd_text(column)
+        return (text.str.normalize("NFC") == text).fillna(False).astype(bool)
 
     @column_condition_partial(engine=SqlAlchemyExecutionEngine)
     def _sqlalchemy(cls, column, **kwargs):
@@ -280,10 +294,7 @@ class ColumnNfcValuesNotMatchRegex(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column, regex, **kwargs):
-        import unicodedata
-
-        pattern = re.compile(regex)
-        return _pd_text(column).map(lambda v: pattern.search(unicodedata.normalize("NFC", v)) is None).astype(bool)
+        return ~_pd_contains(_pd_text(column).str.normalize("NFC"), regex)
 
     @column_condition_partial(engine=SqlAlchemyExecutionEngine)
     def _sqlalchemy(cls, column, regex, **kwargs):
@@ -311,8 +322,7 @@ class ColumnValuesNotPlaceholder(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column, value_set, **kwargs):
-        values = frozenset(value_set)
-        return ~_pd_text(column).map(rules.normalise_key).isin(values)
+        return ~pd_normalise_key(column).isin(list(value_set))
 
     @column_condition_partial(engine=SqlAlchemyExecutionEngine)
     def _sqlalchemy(cls, column, value_set, **kwargs):
@@ -358,13 +368,15 @@ class MulticolumnPersonalIdAgrees(MulticolumnMapMetricProvider):
 
     @multicolumn_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column_list, male_value, female_value, **kwargs):
-        frame = column_list.astype("object")
-        ids, sexes, born = (frame.iloc[:, i].map(str) for i in range(3))
-        return pd.Series(
-            [rules.personal_id_matches(a, b, c, male_value, female_value) for a, b, c in zip(ids, sexes, born)],
-            index=frame.index,
-            dtype=bool,
-        )
+        ids = _pd_text(column_list.iloc[:, 0])
+        sex = pd_normalise(column_list.iloc[:, 1])
+        year = _pd_date_ordinal(_pd_text(column_list.iloc[:, 2])) // 10000
+        judged = _pd_contains(ids, rules.PERSONAL_ID_FULL_REGEX) & sex.isin([male_value, female_value]) & year.notna()
+        encodable = year.between(1900, 2199)
+        digit = ((year // 100 - 19) * 2 + (sex == female_value).astype(int)).where(encodable, -1).fillna(-1)
+        two = (year % 100).fillna(0).astype(int).astype("str").str.zfill(2)
+        agrees = encodable & (ids.str.slice(3, 4) == digit.astype(int).astype("str")) & (ids.str.slice(4, 6) == two)
+        return (~judged | agrees.fillna(False)).astype(bool)
 
     @multicolumn_condition_partial(engine=SqlAlchemyExecutionEngine)
     def _sqlalchemy(cls, column_list, male_value, female_value, **kwargs):
@@ -404,7 +416,7 @@ def _pd_keys(execution_engine, metric_domain_kwargs, column_list, normalize) -> 
     df, _, _ = execution_engine.get_compute_domain(domain_kwargs=metric_domain_kwargs, domain_type=MetricDomainTypes.TABLE)
     keys = df[list(column_list)].dropna(how="any")
     if normalize:
-        keys = keys.apply(lambda s: _pd_text(s).map(rules.normalise_key))
+        keys = keys.apply(pd_normalise_key)
     return keys
 
 

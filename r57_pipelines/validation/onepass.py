@@ -152,8 +152,14 @@ def substr(e: exp.Expression, start: int, length: int) -> exp.Expression:
 
 
 def normalise(e: exp.Expression) -> exp.Expression:
-    """``rules.normalise`` in SQL: NFC, whitespace runs to one space, trimmed."""
-    return fn("trim", fn("regexp_replace", fn("nfc_normalize", text(e)), lit(f"{rules.WS}+"), lit(" "), lit("g")))
+    """``rules.normalise`` in SQL: NFC, whitespace runs to one space, trimmed.
+
+    ``regexp_replace(..., 'g')`` costs about 1 us a value, 30x a ``regexp_matches``: it only runs on values
+    with messy whitespace (``rules.MESSY_WHITESPACE_REGEX``); on the others it would change nothing.
+    """
+    t = text(e)
+    collapsed = fn("trim", fn("regexp_replace", fn("nfc_normalize", t), lit(f"{rules.WS}+"), lit(" "), lit("g")))
+    return exp.Case().when(matches(t, rules.MESSY_WHITESPACE_REGEX), collapsed).else_(fn("nfc_normalize", t))
 
 
 def normalise_key(e: exp.Expression) -> exp.Expression:
@@ -682,8 +688,8 @@ def validate_database(
 ) -> list[ExpectationOutcome]:
     """Run every suite of a database (contract tables, then the ``_r57_delivery`` live suite).
 
-    ``parameters``: the suite parameters (``suites.PARAMETERS``; ``parameters.suite_parameters`` builds
-    them from the policy); ``min_rows`` may be one int or ``{table: int}`` (absent tables: 0).
+    ``parameters``: the suite parameters (``suites.PARAMETERS``; ``quality.parameters.suite_parameters``
+    builds them from the policy); ``min_rows`` may be one int or ``{table: int}`` (absent tables: 0).
     ``suites`` defaults to ``build_suites(database)``; ``schema`` to ``raw_<database_id>``.
     """
     from r57_pipelines.validation.suites import build_suites

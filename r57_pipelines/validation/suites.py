@@ -186,8 +186,8 @@ def _table_rules(b: _SuiteBuilder, database: Database, table: Table) -> None:
     ids, sexes, births = kinds[ColumnKind.personal_id], kinds[ColumnKind.sex], kinds[ColumnKind.birth_date]
     if ids and sexes and births:
         b.add("personal_id_agrees", "expect_multicolumn_personal_id_to_agree_with_sex_and_birth_year",
-              {"column_list": [ids[0].name, sexes[0].name, births[0].name], "ignore_row_if": "any_value_is_missing",
-               "male_value": rules.SEX_VALUES[0], "female_value": rules.SEX_VALUES[1]},
+              # male_value / female_value default to rules.SEX_VALUES (GX drops kwargs equal to defaults)
+              {"column_list": [ids[0].name, sexes[0].name, births[0].name], "ignore_row_if": "any_value_is_missing"},
               "correct", "major", "The personal number's century/sex digit and year digits agree with the "
               "record's sex and birth year.")
     for ref in table.master_refs:
@@ -206,7 +206,7 @@ def _table_rules(b: _SuiteBuilder, database: Database, table: Table) -> None:
                   f"{column.replace('_', ' ').capitalize()} agrees with {master}.{master_column} for the same "
                   f"{ref.column.replace('_', ' ')} (compared after Unicode NFC, trimming, single spaces, lower case).")
     b.add("primary_key_unique", "expect_compound_columns_to_have_no_duplicates",
-          {"column_list": list(table.primary_key), "normalize": False}, "clean", "critical",
+          {"column_list": list(table.primary_key)}, "clean", "critical",
           f"No two records share the primary key ({', '.join(table.primary_key)}); duplicates counted as rows "
           "beyond the first.")
     if table.natural_key and list(table.natural_key) != list(table.primary_key):

@@ -17,8 +17,10 @@ from r57_pipelines.warehouse import ensure_schema
 from tests.builders import write_delivery
 
 ROWS = [
-    {"personal_id": "001090000001", "full_name": "Nguyễn Văn An", "birth_date": "1990-03-15", "sex": "Nam"},
-    {"personal_id": "079195000002", "full_name": "Trần Thị Bích", "birth_date": "1995-07-01", "sex": "Nữ"},
+    {"personal_id": "001090000001", "full_name": "Nguyễn Văn An", "birth_date": "1990-03-15", "sex": "Nam",
+     "updated_at": "2025-06-12T14:23:05+07:00"},
+    {"personal_id": "079195000002", "full_name": "Trần Thị Bích", "birth_date": "1995-07-01", "sex": "Nữ",
+     "updated_at": "2025-11-30T08:00:00+07:00"},
 ]
 
 
@@ -67,9 +69,12 @@ def test_each_format_loads_every_value_as_delivered_text(tmp_path, con, registry
     assert len(outcome.files[0].sha256) == 64 and outcome.files[0].bytes > 0
     types = {r[1] for r in con.execute("describe raw_population.citizen").fetchall()}
     assert types == {"VARCHAR"}
-    loaded = con.execute("select personal_id, full_name from raw_population.citizen order by 1").fetchall()
-    # Leading zeros kept, diacritics intact: nothing was typed or re-encoded on the way in.
-    assert loaded == [("001090000001", "Nguyễn Văn An"), ("079195000002", "Trần Thị Bích")]
+    loaded = con.execute("select personal_id, full_name, updated_at from raw_population.citizen order by 1").fetchall()
+    # Leading zeros kept, diacritics and offsets intact: nothing was typed or re-encoded on the way in.
+    assert loaded == [
+        ("001090000001", "Nguyễn Văn An", "2025-06-12T14:23:05+07:00"),
+        ("079195000002", "Trần Thị Bích", "2025-11-30T08:00:00+07:00"),
+    ]
 
 
 def test_unchanged_delivery_is_not_loaded_again(tmp_path, con, registry):

@@ -1,0 +1,90 @@
+"""End to end: `r57 run` on the committed sample estate reproduces the published status of 2025-12-04."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from r57_pipelines.paths import PROJECT_ROOT, SAMPLE_SOURCES_DIR
+
+pytestmark = pytest.mark.slow
+
+INTENDED = PROJECT_ROOT / "tests" / "fixtures" / "intended_status.yaml"
+R57 = str(Path(sys.executable).parent / "r57")
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    home = tmp_path_factory.mktemp("home")
+    completed = subprocess.run(
+        [R57, "run", "--sources", str(SAMPLE_SOURCES_DIR), "--home", str(home), "--as-of", "2025-12-04"],
+        capture_output=True, text=True, timeout=1200,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    document = json.loads((home / "reports" / "readiness.json").read_text(encoding="utf-8"))
+    return home, document, completed
+
+
+def test_published_status_is_reproduced(sample_run):
+    _, document, completed = sample_run
+    summary = document["summary"]
+    plan02, r71 = summary["plan02_key"], summary["r71"]
+    assert (plan02["total"], plan02["foundational"], plan02["partial"], plan02["not_started"]) == (12, 4, 5, 3)
+    assert (r71["total"], r71["foundational"], r71["partial_not_at_risk"], r71["at_risk"]) == (105, 31, 36, 38)
+    # `r57 status` printed the same figures in the shape of the published status.
+    assert "Plan 02 key national databases (12): 4 foundational, 5 partial" in completed.stdout
+
+
+def test_every_database_gets_the_intended_verdict(sample_run):
+    _, document, _ = sample_run
+    intended = yaml.safe_load(INTENDED.read_text(encoding="utf-8"))
+    intended = intended.get("databases", intended)
+    got = {d["id"]: (d["tier"], d["at_risk"]) for d in document["databases"]}
+    wrong = {
+        db: {"intended": (want["tier"], want["at_risk"]), "got": got[db], "profile": want.get("profile")}
+        for db, want in intended.items()
+        if got[db] != (want["tier"], want["at_risk"])
+    }
+    assert not wrong
+
+
+def test_scores_are_present_for_every_delivered_database_and_null_otherwise(sample_run):
+    _, document, _ = sample_run
+    for db in document["databases"]:
+        usable = db["delivery"]["status"] in ("loaded", "unchanged")
+        assert all((score is not None) == usable for score in db["scores"].values()), db["id"]
+        if usable:
+            assert db["checks"]["evaluated"] > 0 and db["rows"] > 0
+
+
+def test_the_warehouse_holds_the_loaded_deliveries(sample_run, registry):
+    home, document, _ = sample_run
+    loaded = [d for d in document["databases"] if d["delivery"]["status"] == "loaded"]
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        for db in loaded:
+            for f in db["delivery"]["files"]:
+                rows = con.execute(f'select count(*) from "raw_{db["id"]}"."{f["table"]}"').fetchone()[0]
+                assert rows == f["rows"]
+        runs = con.execute("select count(distinct run_id) from r57.check_results").fetchone()[0]
+        assert runs == 1
+
+
+def test_rerunning_the_same_as_of_replaces_the_verdict_and_skips_unchanged_loads(sample_run):
+    home, first, _ = sample_run
+    completed = subprocess.run(
+        [R57, "run", "--sources", str(SAMPLE_SOURCES_DIR), "--home", str(home), "--as-of", "2025-12-04"],
+        capture_output=True, text=True, timeout=1200,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    second = json.loads((home / "reports" / "readiness.json").read_text(encoding="utf-8"))
+    assert second["summary"] == first["summary"] and second["run_id"] != first["run_id"]
+    assert {d["delivery"]["status"] for d in second["databases"]} <= {"unchanged", "rejected", "absent"}
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from r57.readiness").fetchone()[0] == 117
+        assert con.execute("select count(*) from r57.deliveries").fetchone()[0] == 117
