@@ -1,49 +1,28 @@
 """One quality asset per database: run its committed suites inside DuckDB and report four checks.
 
-The suites are read from `expectations/` (reviewed files), never rebuilt at run time. Great Expectations
-itself is not imported here: the one-pass path computes the same counts (tests/validation keeps the
+Great Expectations itself is not imported here: the one-pass path computes the same counts (tests/validation keeps the
 two equal), so loading these definitions stays fast.
 
 No check is blocking: a database whose data fails must still get its verdict in the same run, and
 Dagster skips everything downstream of a failed blocking check (the estate verdict included).
 """
 
-import hashlib
-
 import dagster as dg
 
 from r57_pipelines.defs.deliveries import delivery_key
-from r57_pipelines.paths import EXPECTATIONS_DIR
-from r57_pipelines.quality.parameters import previous_table_rows, suite_parameters
+from r57_pipelines.quality.assess import assess
 from r57_pipelines.quality.store import masked_samples, quarantine_failing_rows, record_outcomes
 from r57_pipelines.readiness.classify import failing_badly
 from r57_pipelines.readiness.policy import DIMENSIONS, default_policy
-from r57_pipelines.readiness.scoring import CheckRow, score_dimensions
 from r57_pipelines.registry import Database, Registry
 from r57_pipelines.resources import Estate, Warehouse
-from r57_pipelines.validation.onepass import validate_database
-from r57_pipelines.validation.suites import GX_VERSION, load_suite
+from r57_pipelines.validation.suites import GX_VERSION
 
 MAX_FAILING_IN_METADATA = 10
 
 
 def quality_key(database_id: str) -> dg.AssetKey:
     return dg.AssetKey([database_id, "quality"])
-
-
-def load_database_suites(database: Database) -> tuple[dict[str, dict], dict[str, str]]:
-    """The committed suites (by `<db>.<table>`) and each file's sha256 by table (kept with every result)."""
-    suites, hashes = {}, {}
-    for path in sorted((EXPECTATIONS_DIR / database.id).glob("*.json")):
-        suites[f"{database.id}.{path.stem}"] = load_suite(path)
-        hashes[path.stem] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return suites, hashes
-
-
-def _check_row(o) -> CheckRow:
-    return CheckRow(
-        o.check_id, o.table, o.dimension, o.severity, o.description, o.element_count, o.unexpected_count, o.success
-    )
 
 
 def build_quality_asset(database: Database) -> dg.AssetsDefinition:
@@ -80,14 +59,16 @@ def build_quality_asset(database: Database) -> dg.AssetsDefinition:
                         metadata={"score": "not assessed", "reason": f"delivery {status}"},
                     )
                 return
-            suites, hashes = load_database_suites(database)
-            parameters = suite_parameters(database, as_of, policy, previous_table_rows(con, database.id, as_of))
-            outcomes = validate_database(con, database, parameters, suites=suites)
-            record_outcomes(con, context.run.run_id, as_of, outcomes, hashes, GX_VERSION, delivery_sha256)
+            assessment = assess(con, database, as_of, policy)
+            outcomes = assessment.outcomes
+            record_outcomes(
+                con, context.run.run_id, as_of, outcomes, assessment.suite_sha256, GX_VERSION, delivery_sha256
+            )
             quarantined = quarantine_failing_rows(con, database, context.run.run_id, outcomes)
             samples = {o.check_id: masked_samples(con, database, o) for o in outcomes if o.success is False}
 
-        scores = score_dimensions((_check_row(o) for o in outcomes), policy)
+        scores = assessment.scores(policy)
+        check_rows = {c.check_id: c for c in assessment.checks}
         thresholds = policy.tiers.foundational
         yield dg.MaterializeResult(
             metadata={
@@ -101,7 +82,7 @@ def build_quality_asset(database: Database) -> dg.AssetsDefinition:
         for dimension in DIMENSIONS:
             mine = [o for o in outcomes if o.dimension == dimension]
             failing = sorted((o for o in mine if o.success is False), key=lambda o: -o.unexpected_count)
-            blocking = failing_badly([_check_row(o) for o in failing], policy)
+            blocking = failing_badly([check_rows[o.check_id] for o in failing], policy)
             score = scores[dimension].score
             passed = score is not None and score >= thresholds.min_score[dimension] and not blocking
             yield dg.AssetCheckResult(

@@ -270,7 +270,13 @@ def run_gx(
     if asset_name in {a.name for a in datasource.assets}:
         asset = datasource.get_asset(asset_name)
     else:
-        asset = datasource.add_table_asset(name=asset_name, table_name=table, schema_name=schema)
+        import warnings
+
+        with warnings.catch_warnings():
+            # GX 1.24 deprecates schema_name in favour of one schema per datasource; r57 reads one
+            # schema per database from the same file, so a table asset with its schema is still right.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            asset = datasource.add_table_asset(name=asset_name, table_name=table, schema_name=schema)
     if "whole_table" in {b.name for b in asset.batch_definitions}:
         batch_definition = asset.get_batch_definition("whole_table")
     else:

@@ -83,8 +83,11 @@ def ident(name: str) -> exp.Identifier:
     return exp.to_identifier(name, quoted=True)
 
 
-def column(name: str, alias: str | None = BASE) -> exp.Column:
-    return exp.Column(this=ident(name), table=exp.to_identifier(alias) if alias else None)
+def column(name: str, alias: str | None = BASE, *, varchar: bool = False) -> exp.Column:
+    col = exp.Column(this=ident(name), table=exp.to_identifier(alias) if alias else None)
+    if varchar:
+        col.meta["varchar"] = True
+    return col
 
 
 def table_ref(schema: str, table: str, alias: str | None = BASE) -> exp.Table:
@@ -140,6 +143,10 @@ def not_null(e: exp.Expression) -> exp.Expression:
 
 
 def text(e: exp.Expression) -> exp.Expression:
+    """``e`` as text. Columns known to be VARCHAR (``meta["varchar"]``) are used as they are, so that the
+    same column is spelled the same way in every rule and DuckDB computes shared parts once."""
+    if isinstance(e, exp.Column) and e.meta.get("varchar"):
+        return e
     return exp.Cast(this=e, to=exp.DataType.build("VARCHAR"))
 
 
@@ -221,26 +228,27 @@ def _tax_code_valid(c: exp.Expression) -> exp.Expression:
         exp.NEQ(this=substr(t, 3, 7), expression=lit("0000000")),
         exp.NEQ(this=exp.Coalesce(this=substr(t, 12, 3), expressions=[lit("")]), expression=lit("000")),
     )
-    agrees = and_(exp.NEQ(this=check, expression=lit(10)), exp.EQ(this=digits[9], expression=check))
-    return exp.Case().when(well_formed, agrees).else_(exp.false())
+    # The last digit is 0-9, so it never equals a check value of 10 ("no valid code"): no separate test.
+    return exp.Case().when(well_formed, exp.EQ(this=digits[9], expression=check)).else_(exp.false())
 
 
 def _personal_id_agrees(cols: Sequence[exp.Expression], kwargs: Mapping[str, Any]) -> exp.Expression:
     pid, sex, birth = cols
     male, female = kwargs.get("male_value", rules.SEX_VALUES[0]), kwargs.get("female_value", rules.SEX_VALUES[1])
-    p = text(pid)
+    p, b = text(pid), text(birth)
     sex_n = normalise(sex)
     born = parsed(birth, "date")
     judged = and_(matches(p, rules.PERSONAL_ID_FULL_REGEX), in_list(sex_n, [male, female]), not_null(born))
-    year = fn("strftime", born, lit("%Y"))
-    century = substr(year, 1, 2)
-    is_female = exp.EQ(this=sex_n, expression=lit(female))
-    digit = exp.Case()
-    for c, base in (("19", 0), ("20", 2), ("21", 4)):
-        digit = digit.when(and_(exp.EQ(this=century, expression=lit(c)), not_(is_female)), lit(str(base)))
-        digit = digit.when(and_(exp.EQ(this=century, expression=lit(c)), is_female), lit(str(base + 1)))
+    # A parsed date's year is the text's 4 digits (ISO first, as in parsed()).
+    year = exp.Case().when(matches(b, rules.DATE_ISO_REGEX), substr(b, 1, 4)).else_(substr(b, 7, 4))
+    base = exp.Case(this=substr(year, 1, 2))
+    for century, digit in (("19", 0), ("20", 2), ("21", 4)):
+        base = base.when(lit(century), lit(digit))
+    is_female = exp.Case().when(exp.EQ(this=sex_n, expression=lit(female)), lit(1)).else_(lit(0))
+    expected = exp.Add(this=base, expression=is_female)
     agrees = and_(
-        exp.EQ(this=substr(p, 4, 1), expression=digit), exp.EQ(this=substr(p, 5, 2), expression=substr(year, 3, 2))
+        exp.EQ(this=exp.TryCast(this=substr(p, 4, 1), to=exp.DataType.build("INTEGER")), expression=expected),
+        exp.EQ(this=substr(p, 5, 2), expression=substr(year, 3, 2)),
     )
     return or_(not_(judged), exp.Coalesce(this=agrees, expressions=[exp.false()]))
 
@@ -414,6 +422,8 @@ class _Plan:
         return self.names[key]
 
     def select(self, source: exp.Expression, joins: Sequence[exp.Join] = ()) -> exp.Select:
+        # No hand-made common-subexpression pass: DuckDB already computes an expression that occurs in
+        # several aggregates once per row (measured), as long as it is spelled identically.
         query = exp.select(*[e.as_(alias) for alias, e in self.aggregates.items()]).from_(source)
         for join in joins:
             query = query.join(join)
@@ -424,14 +434,20 @@ def count_if(condition: exp.Expression) -> exp.Expression:
     return fn("count_if", condition)
 
 
-def table_columns(con: Any, schema: str, table: str) -> list[str] | None:
-    """The table's columns in order, or None when the table does not exist."""
+def table_column_types(con: Any, schema: str, table: str) -> dict[str, str] | None:
+    """The table's columns and their DuckDB types, in order, or None when the table does not exist."""
     rows = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
         "ORDER BY ordinal_position",
         [schema, table],
     ).fetchall()
-    return [r[0] for r in rows] or None
+    return {name: data_type for name, data_type in rows} or None
+
+
+def table_columns(con: Any, schema: str, table: str) -> list[str] | None:
+    """The table's columns in order, or None when the table does not exist."""
+    types = table_column_types(con, schema, table)
+    return list(types) if types is not None else None
 
 
 def _map_success(kwargs: Mapping[str, Any], element: int, considered: int, unexpected: int, kind: str) -> bool:
@@ -463,10 +479,14 @@ def validate_table(
     for e in expectations:
         if e["type"] not in SUPPORTED_TYPES:
             raise ValueError(f"{suite['name']}: the one-pass validator does not know {e['type']}")
-    available = table_columns(con, schema, table)
-    if available is None:
+    types = table_column_types(con, schema, table)
+    if types is None:
         return [_table_missing(database_id, schema, table, e) for e in expectations]
-    present = set(available)
+    present = set(types)
+
+    def col(name: str) -> exp.Column:
+        return column(name, varchar=types.get(name) == "VARCHAR")
+
     plan = _Plan()
     rows_alias = plan.add(exp.Count(this=exp.Star()))
     readers: list[Callable[[dict[str, Any]], ExpectationOutcome]] = []
@@ -489,7 +509,7 @@ def validate_table(
         elif kind == "expect_table_row_count_to_be_between":
             readers.append(_row_count_reader(database_id, schema, table, resolved, kwargs, rows_alias))
         elif kind == "expect_column_distinct_values_to_contain_set":
-            c = column(names[0])
+            c = col(names[0])
             seen = plan.add(
                 exp.Filter(
                     this=fn("list", exp.Distinct(expressions=[c])),
@@ -498,7 +518,7 @@ def validate_table(
             )
             readers.append(_coverage_reader(database_id, schema, table, resolved, kwargs, seen))
         elif kind in DUPLICATE_TYPES:
-            cols = [column(n) for n in names]
+            cols = [col(n) for n in names]
             complete = and_(*[not_null(c) for c in cols])
             keys = [normalise_key(c) if kwargs.get("normalize") else c for c in cols]
             key = keys[0] if len(keys) == 1 else fn("row", *keys)
@@ -509,7 +529,7 @@ def validate_table(
             master.append((index, resolved, resolved))
             readers.append(lambda r: None)  # filled from the master query below
         else:
-            cols = [column(n) for n in names]
+            cols = [col(n) for n in names]
             judged = row_filter(kind, kwargs, cols)
             considered = rows_alias if kind in _NULLS_JUDGED else plan.add(count_if(judged))
             unexpected = plan.add(count_if(and_(judged, not_(expected_condition(kind, kwargs, cols)))))
@@ -519,7 +539,7 @@ def validate_table(
     values = dict(zip(plan.aggregates, con.execute(query.sql(DIALECT)).fetchone()))
     outcomes = [reader(values) for reader in readers]
     if master:
-        for index, outcome in _master_outcomes(con, database_id, schema, table, master, present, values[rows_alias]).items():
+        for index, outcome in _master_outcomes(con, database_id, schema, table, master, types, values[rows_alias]).items():
             outcomes[index] = outcome
     return outcomes
 
@@ -594,7 +614,7 @@ def _master_outcomes(
     schema: str,
     table: str,
     master: list[tuple[int, dict[str, Any], dict[str, Any]]],
-    present: set[str],
+    types: Mapping[str, str],
     rows: int,
 ) -> dict[int, ExpectationOutcome]:
     """Existence and agreement with master tables: one LEFT JOIN query, one pre-aggregated join per master key."""
@@ -627,13 +647,14 @@ def _master_outcomes(
         )
         m = source["alias"]
         if ovalue is None:
-            key = column(ours)
+            key = column(ours, varchar=types.get(ours) == "VARCHAR")
             judged = not_null(key)
             considered = plan.add(count_if(judged))
             unexpected = plan.add(count_if(and_(judged, is_null(column("_r57_key", m)))))
         else:
             list_alias = source["values"].setdefault(ovalue, f"v{len(source['values'])}")
-            key, value = column(ours), column(value_col)
+            key = column(ours, varchar=types.get(ours) == "VARCHAR")
+            value = column(value_col, varchar=types.get(value_col) == "VARCHAR")
             judged = row_filter(resolved["type"], kwargs, [key, value])
             known = not_null(column("_r57_key", m))
             agrees = exp.Coalesce(
