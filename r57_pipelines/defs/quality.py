@@ -11,7 +11,7 @@ import dagster as dg
 
 from r57_pipelines.defs.deliveries import delivery_key
 from r57_pipelines.quality.assess import assess
-from r57_pipelines.quality.store import masked_samples, quarantine_failing_rows, record_outcomes
+from r57_pipelines.quality.store import masked_samples, quarantine_counts, quarantine_failing_rows, record_outcomes
 from r57_pipelines.readiness.classify import failing_badly
 from r57_pipelines.readiness.policy import DIMENSIONS, default_policy
 from r57_pipelines.registry import Database, Registry
@@ -59,12 +59,18 @@ def build_quality_asset(database: Database) -> dg.AssetsDefinition:
                         metadata={"score": "not assessed", "reason": f"delivery {status}"},
                     )
                 return
-            assessment = assess(con, database, as_of, policy)
+            assessment = assess(con, database, as_of, policy, delivery_sha256)
             outcomes = assessment.outcomes
             record_outcomes(
-                con, context.run.run_id, as_of, outcomes, assessment.suite_sha256, GX_VERSION, delivery_sha256
+                con, context.run.run_id, as_of, outcomes, assessment.suite_sha256, GX_VERSION, delivery_sha256,
+                assessment.validation_key,
             )
-            quarantined = quarantine_failing_rows(con, database, context.run.run_id, outcomes)
+            # Reused outcomes come from the same delivery: its quarantine is already the right one.
+            quarantined = (
+                quarantine_counts(con, database)
+                if assessment.reused
+                else quarantine_failing_rows(con, database, context.run.run_id, outcomes)
+            )
             samples = {o.check_id: masked_samples(con, database, o) for o in outcomes if o.success is False}
 
         scores = assessment.scores(policy)
@@ -73,6 +79,7 @@ def build_quality_asset(database: Database) -> dg.AssetsDefinition:
         yield dg.MaterializeResult(
             metadata={
                 "assessed": True,
+                "reused_from_earlier_run": assessment.reused,
                 **{f"score_{d}": scores[d].as_json()["score"] for d in DIMENSIONS},
                 "checks_evaluated": sum(o.evaluated for o in outcomes),
                 "checks_failed": sum(o.success is False for o in outcomes),

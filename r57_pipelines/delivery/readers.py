@@ -92,13 +92,12 @@ def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, target: str) -> None:
         def flush() -> None:
             nonlocal created, batch
             columns = list(zip(*batch)) if batch else [[] for _ in names]
-            arrow = pa.table([pa.array([_cell_text(v) for v in col], pa.string()) for col in columns], schema=schema)
-            con.register("r57_xlsx_batch", arrow)
-            try:
-                verb = f"insert into {target}" if created else f"create table {target} as"
-                con.execute(f"{verb} select * from r57_xlsx_batch")
-            finally:
-                con.unregister("r57_xlsx_batch")
+            # DuckDB reads the local Arrow table `xlsx_batch` by name (a replacement scan).
+            xlsx_batch = pa.table(  # noqa: F841
+                [pa.array([_cell_text(v) for v in col], pa.string()) for col in columns], schema=schema
+            )
+            verb = f"insert into {target}" if created else f"create table {target} as"
+            con.execute(f"{verb} select * from xlsx_batch")
             created, batch = True, []
 
         for row in rows:

@@ -47,6 +47,9 @@ create table if not exists r57.check_results (
     suite_sha256 varchar,
     gx_version varchar,
     delivery_sha256 varchar,
+    -- sha256 over the delivery, the suites and the suite parameters: equal keys give equal outcomes,
+    -- so an unchanged delivery rerun for the same as-of reuses them instead of validating again.
+    validation_key varchar,
     recorded_at timestamptz not null
 );
 
