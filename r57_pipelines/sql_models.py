@@ -13,6 +13,17 @@ materialisation (`config: {materialized: view|table}`). The run order comes from
 `stg.*` / `marts.*` table a model reads is an edge to the model that builds it, sorted with graphlib.
 Placeholders are re-targeted on sqlglot's AST (exp.Table nodes), never by editing the SQL text.
 
+Expressions the models share are DuckDB scalar macros in `macros/*.sql` (`create or replace macro
+clean_text(x) as ...`), dbt's macros without Jinja. The runner (re)creates them in the warehouse's `main`
+schema before any model runs, on every run (create or replace: idempotent, and an edited macro takes effect
+on the next run). `main`, not a schema of their own: the views live in `stg_<db>` and DuckDB binds a view
+when it is read, from whatever connection reads it, resolving an unqualified function through the search
+path, which holds `main` by default but not a `macros` schema unless every reader sets `search_path`; and
+a qualified call `macros.clean_text(x)` would read to sqlglot as a column of a table `macros`. To sqlglot a
+macro call is an anonymous function, so the static checks inline each call with the macro's body first
+(as DuckDB does when it binds the call): a misspelt column inside a call still fails qualification, and the
+types sqlglot infers are those of the body.
+
 Failures do not raise at run time: each model gives a ModelOutcome, a failed model's target is dropped
 (nothing reads a stale or broken relation) and the models downstream of it are reported as not built.
 Problems with the models themselves (bad SQL, missing YAML, unknown reference, cycle) raise ModelError.
@@ -23,7 +34,7 @@ from __future__ import annotations
 import graphlib
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -36,6 +47,7 @@ from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
+from sqlglot.tokens import TokenType
 
 from r57_pipelines.paths import SQL_MODELS_DIR
 from r57_pipelines.registry import Contract, Database
@@ -45,6 +57,11 @@ DIALECT = "duckdb"
 MATERIALIZATIONS = ("view", "table")
 # Placeholder schemas read but never built here.
 SOURCE_SCHEMAS = frozenset({"raw", "r57"})
+# Where the macros are created: on the default search path, so views in any schema, read from any
+# connection, find them (see the module docstring).
+MACRO_SCHEMA = "main"
+# Macros may call macros; deeper than this is taken for a cycle.
+MACRO_DEPTH = 16
 
 
 class ModelError(ValueError):
@@ -67,6 +84,23 @@ LAYERS = (
 )
 
 
+@dataclass(frozen=True)
+class Macro:
+    """A DuckDB scalar macro from `macros/*.sql`, as `create or replace macro <name>(<params>) as <body>`."""
+
+    name: str  # lower case; called unqualified from the models
+    params: tuple[str, ...]
+    body: exp.Expression  # parsed by sqlglot, to inline calls for the static checks
+    body_sql: str  # as written: what DuckDB runs
+    path: Path
+
+    @property
+    def ddl(self) -> str:
+        """The statement that (re)creates the macro in MACRO_SCHEMA."""
+        params = ", ".join(quoted(p) for p in self.params)
+        return f"create or replace macro {qualified(MACRO_SCHEMA, self.name)}({params}) as {self.body_sql}"
+
+
 @dataclass(eq=False)
 class Model:
     name: str
@@ -79,6 +113,7 @@ class Model:
     sources: frozenset[tuple[str, str]]  # (placeholder schema, table) of sources read
     reads: frozenset[tuple[str, str]]  # (placeholder schema, table) of other models' targets read
     depends_on: frozenset[str] = frozenset()  # model names, filled in by load_project
+    inlined: exp.Query | None = None  # `query` with macro calls replaced by their bodies (static checks)
 
     @property
     def target(self) -> str:
@@ -94,6 +129,7 @@ class Model:
 class Project:
     models: dict[str, Model]  # in run order
     directory: Path
+    macros: dict[str, Macro] = field(default_factory=dict)  # by name
 
     def layer(self, schema: str) -> list[Model]:
         return [m for m in self.models.values() if m.layer.schema == schema]
@@ -167,11 +203,132 @@ def _relations_read(path: Path, query: exp.Query) -> set[tuple[str, str]]:
     return relations
 
 
-def load_project(models_dir: Path | str = SQL_MODELS_DIR / "models") -> Project:
-    """Discover, parse and order every model under `models_dir`; ModelError on any problem."""
+def _statements(path: Path, text: str) -> list[tuple[str, list]]:
+    """(statement text as written, its tokens) for each `;`-separated statement; comments outside are dropped."""
+    try:
+        tokens = sqlglot.tokenize(text, read=DIALECT)
+    except SqlglotError as exc:
+        raise ModelError(f"{path}: sqlglot cannot read it: {exc}") from exc
+    statements, current = [], []
+    for token in [*tokens, None]:
+        if token is None or token.token_type == TokenType.SEMICOLON:
+            if current:
+                statements.append((text[current[0].start : current[-1].end + 1], current))
+            current = []
+        else:
+            current.append(token)
+    return statements
+
+
+def _anonymous_to_sqlglot(name: str) -> bool:
+    """Whether sqlglot parses a call of `name` as an anonymous function (so calls can be found and inlined)."""
+    try:
+        return isinstance(sqlglot.parse_one(f"{name}(x)", read=DIALECT), exp.Anonymous)
+    except SqlglotError:
+        return False  # a function sqlglot knows, with another arity
+
+
+def _parse_macro(path: Path, sql: str, tokens: list) -> Macro:
+    try:
+        statement = sqlglot.parse_one(sql, read=DIALECT)
+    except SqlglotError as exc:
+        raise ModelError(f"{path}: sqlglot cannot parse {sql[:60]!r}...: {exc}") from exc
+    function = statement.this if isinstance(statement, exp.Create) else None
+    if (
+        not isinstance(function, exp.UserDefinedFunction)
+        or statement.args.get("kind") != "MACRO"
+        or not statement.args.get("replace")
+        or statement.find(exp.TemporaryProperty)
+    ):
+        raise ModelError(
+            f"{path}: {sql[:60]!r}...: a macro file holds only `create or replace macro <name>(...) as ...`"
+        )
+    name = function.this
+    if not isinstance(name, exp.Table) or name.db or name.catalog:
+        where = function.sql(dialect=DIALECT)
+        raise ModelError(f"{path}: macro {where}: no schema in the name; the runner puts macros in {MACRO_SCHEMA}")
+    macro_name = name.name.lower()
+    if not _anonymous_to_sqlglot(macro_name):
+        raise ModelError(f"{path}: macro {macro_name}: sqlglot knows that name as a built-in function; choose another")
+    if not all(isinstance(p, exp.Identifier) for p in function.expressions):
+        raise ModelError(f"{path}: macro {macro_name}: parameters are plain names (no types or defaults)")
+    params = tuple(p.name.lower() for p in function.expressions)
+    body = statement.expression
+    if not isinstance(body, exp.Expression) or isinstance(body, exp.Query) or body.find(exp.Query, exp.Table):
+        raise ModelError(f"{path}: macro {macro_name}: scalar macros only, reading no relation")
+    lambda_params = {p.name.lower() for f in body.find_all(exp.Lambda) for p in f.expressions}
+    for column in body.find_all(exp.Column):
+        if column.table or column.name.lower() not in {*params, *lambda_params}:
+            # DuckDB would bind it to a column of whatever query calls the macro
+            raise ModelError(
+                f"{path}: macro {macro_name} uses {column.sql(dialect=DIALECT)}, which is not one of its parameters"
+            )
+    as_token = next(t for t in tokens if t.token_type == TokenType.ALIAS)
+    body_sql = sql[as_token.end + 1 - tokens[0].start :].strip()
+    return Macro(macro_name, params, body, body_sql, path)
+
+
+def load_macros(macros_dir: Path | str) -> dict[str, Macro]:
+    """Every macro in `macros_dir/*.sql` (none if there is no such folder); ModelError on any problem."""
+    root = Path(macros_dir)
+    macros: dict[str, Macro] = {}
+    for path in sorted(root.glob("*.sql")) if root.is_dir() else []:
+        for sql, tokens in _statements(path, path.read_text(encoding="utf-8")):
+            macro = _parse_macro(path, sql, tokens)
+            if macro.name in macros:
+                raise ModelError(f"{path}: macro {macro.name!r} is also defined in {macros[macro.name].path}")
+            macros[macro.name] = macro
+    return macros
+
+
+def _grouped(node: exp.Expression) -> exp.Expression:
+    """`node`, in parentheses unless it is one term, so the inlined query also reads right as SQL."""
+    atoms = (exp.Column, exp.Literal, exp.Func, exp.Paren, exp.Null, exp.Boolean)
+    return node if isinstance(node, atoms) else exp.paren(node, copy=False)
+
+
+def inline_macros(query: exp.Expression, macros: Mapping[str, Macro], path: Path | str = "") -> exp.Expression:
+    """A copy of `query` with each macro call replaced by the macro's body, arguments substituted.
+
+    DuckDB does the same when it binds a call; sqlglot sees only an anonymous function, so the static checks
+    run on this form. ModelError if a call has the wrong number of arguments or macros nest too deeply.
+    """
+    query = query.copy()
+    for _ in range(MACRO_DEPTH):
+        calls = [f for f in query.find_all(exp.Anonymous) if isinstance(f.this, str) and f.this.lower() in macros]
+        if not calls:
+            return query
+        for call in calls:
+            macro = macros[call.this.lower()]
+            if len(call.expressions) != len(macro.params):
+                raise ModelError(
+                    f"{path}: {call.sql(dialect=DIALECT)}: macro {macro.name} takes "
+                    f"{len(macro.params)} argument(s) ({', '.join(macro.params)})"
+                )
+            arguments = dict(zip(macro.params, call.expressions))
+
+            def substitute(node: exp.Expression) -> exp.Expression:
+                if isinstance(node, exp.Column) and not node.table and node.name.lower() in arguments:
+                    return _grouped(arguments[node.name.lower()].copy())
+                return node
+
+            inlined = _grouped(macro.body.copy().transform(substitute, copy=False))
+            if call is query:
+                query = inlined
+            else:
+                call.replace(inlined)
+    raise ModelError(f"{path}: macros call each other more than {MACRO_DEPTH} deep (a cycle?)")
+
+
+def load_project(models_dir: Path | str = SQL_MODELS_DIR / "models", macros_dir: Path | str | None = None) -> Project:
+    """Discover, parse and order every model under `models_dir`; ModelError on any problem.
+
+    Macros come from `macros_dir`, by default the `macros` folder beside `models_dir` (optional).
+    """
     root = Path(models_dir)
     if not root.is_dir():
         raise ModelError(f"{root}: no models directory")
+    macros = load_macros(root.parent / "macros" if macros_dir is None else macros_dir)
     specs_by_folder: dict[Path, dict[str, tuple[Path, dict]]] = {}
     models: dict[str, Model] = {}
     for path in sorted(root.rglob("*.sql")):
@@ -207,6 +364,7 @@ def load_project(models_dir: Path | str = SQL_MODELS_DIR / "models") -> Project:
             target_table=name[len(layer.prefix) :],
             sources=frozenset(r for r in relations if r[0] in SOURCE_SCHEMAS),
             reads=frozenset(r for r in relations if r[0] not in SOURCE_SCHEMAS),
+            inlined=inline_macros(query, macros, path),
         )
     for folder, specs in specs_by_folder.items():
         unknown = sorted(set(specs) - set(models))
@@ -226,7 +384,7 @@ def load_project(models_dir: Path | str = SQL_MODELS_DIR / "models") -> Project:
     except graphlib.CycleError as exc:
         cycle = exc.args[1]
         raise ModelError(f"models read each other in a cycle: {' -> '.join(cycle)}") from exc
-    return Project(models={name: models[name] for name in order}, directory=root)
+    return Project(models={name: models[name] for name in order}, directory=root, macros=macros)
 
 
 @cache
@@ -293,9 +451,21 @@ def _drop(con: duckdb.DuckDBPyConnection, model: Model, schema: str, table: str)
         pass  # e.g. an object of the other kind holds the name: leave it, the outcome says what failed
 
 
+def create_macros(con: duckdb.DuckDBPyConnection, project: Project | None = None) -> None:
+    """(Re)create the project's macros in MACRO_SCHEMA; idempotent. ModelError if DuckDB rejects one."""
+    for macro in (project or _default_project()).macros.values():
+        try:
+            con.execute(macro.ddl)
+        except duckdb.Error as exc:
+            raise ModelError(f"{macro.path}: DuckDB rejects macro {macro.name}: {_message(exc)}") from exc
+
+
 def _run(
-    con: duckdb.DuckDBPyConnection, models: Iterable[Model], database_id: str | None
+    con: duckdb.DuckDBPyConnection, project: Project, models: Iterable[Model], database_id: str | None
 ) -> list[ModelOutcome]:
+    models = list(models)
+    if models:
+        create_macros(con, project)  # every run: a new warehouse gets them, an edited one takes effect
     outcomes: list[ModelOutcome] = []
     failed: set[str] = set()
     for model in models:
@@ -336,13 +506,14 @@ def run_staging(
     con: duckdb.DuckDBPyConnection, database: Database, project: Project | None = None
 ) -> list[ModelOutcome]:
     """(Re)build the staging views `stg_<db>.*` over `raw_<db>.*`; one outcome per model, never raises on data."""
-    return _run(con, staging_models_for(database.contract, project), database.id)
+    project = project or _default_project()
+    return _run(con, project, staging_models_for(database.contract, project), database.id)
 
 
 def run_marts(con: duckdb.DuckDBPyConnection, project: Project | None = None) -> list[ModelOutcome]:
     """(Re)build the estate-wide models (marts.*) over r57's own tables; one outcome per model."""
     project = project or _default_project()
-    return _run(con, [m for m in project.models.values() if not m.layer.per_database], None)
+    return _run(con, project, [m for m in project.models.values() if not m.layer.per_database], None)
 
 
 # ---------------------------------------------------------------- static checks (tests, CI)
@@ -370,7 +541,7 @@ def ddl_schema(sql: str) -> dict[str, dict[str, str]]:
 
 @dataclass
 class QualifiedModel:
-    query: exp.Query  # fully qualified by sqlglot (every column bound to a relation)
+    query: exp.Query  # macros inlined, then fully qualified by sqlglot (every column bound to a relation)
     columns: dict[str, str]  # output column -> type inferred by sqlglot ("UNKNOWN" where it cannot tell)
 
 
@@ -379,13 +550,15 @@ def qualify_models(
 ) -> dict[str, QualifiedModel]:
     """Qualify each model (in run order) against the sources plus the outputs of the models before it.
 
-    Raises sqlglot's OptimizeError if a model reads a column or table that does not exist: a typo fails here.
+    Raises sqlglot's OptimizeError if a model reads a column or table that does not exist: a typo fails here,
+    inside a macro call too (calls are inlined first, see `inline_macros`).
     """
     schema = {s: {t: dict(cols) for t, cols in tables.items()} for s, tables in sources.items()}
     result: dict[str, QualifiedModel] = {}
     for model in models:
         mapping = MappingSchema(schema, dialect=DIALECT)
-        query = qualify(model.query.copy(), schema=mapping, dialect=DIALECT, validate_qualify_columns=True)
+        inlined = model.inlined if model.inlined is not None else model.query
+        query = qualify(inlined.copy(), schema=mapping, dialect=DIALECT, validate_qualify_columns=True)
         typed = annotate_types(query.copy(), schema=mapping, dialect=DIALECT)
         columns = {select.alias_or_name: select.type.sql(dialect=DIALECT) for select in typed.selects}
         schema.setdefault(model.layer.schema, {})[model.target_table] = columns

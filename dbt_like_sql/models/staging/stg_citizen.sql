@@ -11,47 +11,33 @@ source as (
 
 cleaned as (
 
-    -- characters: text in unicode nfc with runs of whitespace (no-break spaces too) collapsed and trimmed,
-    -- identifiers without whitespace, phones digits only; empty strings become null
+    -- characters (macros/cleaning.sql)
     select
-        nullif(regexp_replace(personal_id, '[\s\p{Z}]+', '', 'g'), '') as personal_id,
-        nullif(trim(regexp_replace(nfc_normalize(full_name), '[\s\p{Z}]+', ' ', 'g')), '') as full_name,
-        nullif(trim(birth_date), '') as birth_date,
-        nullif(trim(regexp_replace(nfc_normalize(sex), '[\s\p{Z}]+', ' ', 'g')), '') as sex,
-        nullif(regexp_replace(province_code, '[\s\p{Z}]+', '', 'g'), '') as province_code,
-        nullif(regexp_replace(commune_code, '[\s\p{Z}]+', '', 'g'), '') as commune_code,
-        nullif(trim(regexp_replace(nfc_normalize(address), '[\s\p{Z}]+', ' ', 'g')), '') as address,
-        nullif(regexp_replace(phone, '[^0-9]', '', 'g'), '') as phone,
-        nullif(trim(updated_at), '') as updated_at
+        clean_identifier(personal_id) as personal_id,
+        clean_text(nfc_normalize(full_name)) as full_name,
+        clean_value(birth_date) as birth_date,
+        clean_text(nfc_normalize(sex)) as sex,
+        clean_identifier(province_code) as province_code,
+        clean_identifier(commune_code) as commune_code,
+        clean_text(nfc_normalize(address)) as address,
+        phone_digits(phone) as phone,
+        clean_value(updated_at) as updated_at
     from source
 
 ),
 
 normalised as (
 
-    -- values: sex as 'Nam' / 'Nữ', codes zero-padded where a spreadsheet dropped the leading zeros,
-    -- phones in national form (84xxxxxxxxx -> 0xxxxxxxxx)
+    -- values (macros/normalising.sql)
     select
         personal_id,
         full_name,
         birth_date,
-        case
-            when lower(sex) in ('nam', 'm', 'male') then 'Nam'
-            when lower(sex) in ('nữ', 'nu', 'f', 'female') then 'Nữ'
-        end as sex,
-        case
-            when regexp_full_match(province_code, '[0-9]') then lpad(province_code, 2, '0')
-            else province_code
-        end as province_code,
-        case
-            when regexp_full_match(commune_code, '[0-9]{1,4}') then lpad(commune_code, 5, '0')
-            else commune_code
-        end as commune_code,
+        sex_label(sex) as sex,
+        pad_code(province_code, 2) as province_code,
+        pad_code(commune_code, 5) as commune_code,
         address,
-        case
-            when regexp_full_match(phone, '84[0-9]{9}') then '0' || substr(phone, 3)
-            else phone
-        end as phone,
+        national_phone(phone) as phone,
         updated_at
     from cleaned
 
@@ -76,10 +62,10 @@ typed as (
 
 final as (
 
-    -- match keys for master-data comparison: lower case, diacritics kept
+    -- match keys (macros/keys.sql)
     select
         *,
-        lower(full_name) as full_name_key
+        match_key(full_name) as full_name_key
     from typed
 
 )

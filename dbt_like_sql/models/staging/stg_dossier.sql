@@ -11,32 +11,28 @@ source as (
 
 cleaned as (
 
-    -- characters: text in unicode nfc with runs of whitespace (no-break spaces too) collapsed and trimmed,
-    -- identifiers without whitespace; empty strings become null
+    -- characters (macros/cleaning.sql)
     select
-        nullif(trim(regexp_replace(nfc_normalize(dossier_id), '[\s\p{Z}]+', ' ', 'g')), '') as dossier_id,
-        nullif(trim(regexp_replace(nfc_normalize(procedure_code), '[\s\p{Z}]+', ' ', 'g')), '') as procedure_code,
-        nullif(regexp_replace(applicant_personal_id, '[\s\p{Z}]+', '', 'g'), '') as applicant_personal_id,
-        nullif(regexp_replace(province_code, '[\s\p{Z}]+', '', 'g'), '') as province_code,
-        nullif(trim(submitted_on), '') as submitted_on,
-        nullif(trim(regexp_replace(nfc_normalize(status), '[\s\p{Z}]+', ' ', 'g')), '') as status,
-        nullif(trim(fee_amount), '') as fee_amount,
-        nullif(trim(updated_at), '') as updated_at
+        clean_text(nfc_normalize(dossier_id)) as dossier_id,
+        clean_text(nfc_normalize(procedure_code)) as procedure_code,
+        clean_identifier(applicant_personal_id) as applicant_personal_id,
+        clean_identifier(province_code) as province_code,
+        clean_value(submitted_on) as submitted_on,
+        clean_text(nfc_normalize(status)) as status,
+        clean_value(fee_amount) as fee_amount,
+        clean_value(updated_at) as updated_at
     from source
 
 ),
 
 normalised as (
 
-    -- values: codes upper case, province codes zero-padded where a spreadsheet dropped the zero
+    -- values (macros/normalising.sql); codes upper case
     select
         dossier_id,
         upper(procedure_code) as procedure_code,
         applicant_personal_id,
-        case
-            when regexp_full_match(province_code, '[0-9]') then lpad(province_code, 2, '0')
-            else province_code
-        end as province_code,
+        pad_code(province_code, 2) as province_code,
         submitted_on,
         upper(status) as status,
         fee_amount,
@@ -47,7 +43,7 @@ normalised as (
 
 typed as (
 
-    -- contract types; a value that does not parse (or nan / inf) becomes null
+    -- contract types (macros/typing.sql); a value that does not parse becomes null
     select
         dossier_id,
         procedure_code,
@@ -55,7 +51,7 @@ typed as (
         province_code,
         try_cast(submitted_on as date) as submitted_on,
         status,
-        case when isfinite(try_cast(fee_amount as double)) then try_cast(fee_amount as double) end as fee_amount,
+        parse_amount(fee_amount) as fee_amount,
         try_cast(updated_at as timestamptz) as updated_at
     from normalised
 

@@ -11,46 +11,35 @@ source as (
 
 cleaned as (
 
-    -- characters: text in unicode nfc with runs of whitespace (no-break spaces too) collapsed and trimmed,
-    -- identifiers without whitespace, phones digits only; empty strings become null
+    -- characters (macros/cleaning.sql)
     select
-        nullif(regexp_replace(tax_code, '[\s\p{Z}]+', '', 'g'), '') as tax_code,
-        nullif(trim(regexp_replace(nfc_normalize(name), '[\s\p{Z}]+', ' ', 'g')), '') as name,
-        nullif(regexp_replace(province_code, '[\s\p{Z}]+', '', 'g'), '') as province_code,
-        nullif(regexp_replace(commune_code, '[\s\p{Z}]+', '', 'g'), '') as commune_code,
-        nullif(trim(regexp_replace(nfc_normalize(address), '[\s\p{Z}]+', ' ', 'g')), '') as address,
-        nullif(trim(established_on), '') as established_on,
-        nullif(trim(regexp_replace(nfc_normalize(status), '[\s\p{Z}]+', ' ', 'g')), '') as status,
-        nullif(regexp_replace(legal_rep_personal_id, '[\s\p{Z}]+', '', 'g'), '') as legal_rep_personal_id,
-        nullif(regexp_replace(phone, '[^0-9]', '', 'g'), '') as phone,
-        nullif(trim(updated_at), '') as updated_at
+        clean_identifier(tax_code) as tax_code,
+        clean_text(nfc_normalize(name)) as name,
+        clean_identifier(province_code) as province_code,
+        clean_identifier(commune_code) as commune_code,
+        clean_text(nfc_normalize(address)) as address,
+        clean_value(established_on) as established_on,
+        clean_text(nfc_normalize(status)) as status,
+        clean_identifier(legal_rep_personal_id) as legal_rep_personal_id,
+        phone_digits(phone) as phone,
+        clean_value(updated_at) as updated_at
     from source
 
 ),
 
 normalised as (
 
-    -- values: codes upper case and zero-padded where a spreadsheet dropped the leading zeros,
-    -- phones in national form (84xxxxxxxxx -> 0xxxxxxxxx)
+    -- values (macros/normalising.sql); codes upper case
     select
         upper(tax_code) as tax_code,
         name,
-        case
-            when regexp_full_match(province_code, '[0-9]') then lpad(province_code, 2, '0')
-            else province_code
-        end as province_code,
-        case
-            when regexp_full_match(commune_code, '[0-9]{1,4}') then lpad(commune_code, 5, '0')
-            else commune_code
-        end as commune_code,
+        pad_code(province_code, 2) as province_code,
+        pad_code(commune_code, 5) as commune_code,
         address,
         established_on,
         upper(status) as status,
         legal_rep_personal_id,
-        case
-            when regexp_full_match(phone, '84[0-9]{9}') then '0' || substr(phone, 3)
-            else phone
-        end as phone,
+        national_phone(phone) as phone,
         updated_at
     from cleaned
 
@@ -76,10 +65,10 @@ typed as (
 
 final as (
 
-    -- match keys: lower case, diacritics kept
+    -- match keys (macros/keys.sql)
     select
         *,
-        lower(name) as name_key
+        match_key(name) as name_key
     from typed
 
 )

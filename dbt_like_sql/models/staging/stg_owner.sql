@@ -11,14 +11,13 @@ source as (
 
 cleaned as (
 
-    -- characters: text in unicode nfc with runs of whitespace (no-break spaces too) collapsed and trimmed,
-    -- identifiers without whitespace; empty strings become null
+    -- characters (macros/cleaning.sql)
     select
-        nullif(regexp_replace(tax_code, '[\s\p{Z}]+', '', 'g'), '') as tax_code,
-        nullif(regexp_replace(personal_id, '[\s\p{Z}]+', '', 'g'), '') as personal_id,
-        nullif(trim(regexp_replace(nfc_normalize(full_name), '[\s\p{Z}]+', ' ', 'g')), '') as full_name,
-        nullif(trim(share_pct), '') as share_pct,
-        nullif(trim(updated_at), '') as updated_at
+        clean_identifier(tax_code) as tax_code,
+        clean_identifier(personal_id) as personal_id,
+        clean_text(nfc_normalize(full_name)) as full_name,
+        clean_value(share_pct) as share_pct,
+        clean_value(updated_at) as updated_at
     from source
 
 ),
@@ -38,12 +37,12 @@ normalised as (
 
 typed as (
 
-    -- contract types; a value that does not parse (or nan / inf) becomes null
+    -- contract types (macros/typing.sql); a value that does not parse becomes null
     select
         tax_code,
         personal_id,
         full_name,
-        case when isfinite(try_cast(share_pct as double)) then try_cast(share_pct as double) end as share_pct,
+        parse_amount(share_pct) as share_pct,
         try_cast(updated_at as timestamptz) as updated_at
     from normalised
 
@@ -51,10 +50,10 @@ typed as (
 
 final as (
 
-    -- match keys for master-data comparison: lower case, diacritics kept
+    -- match keys (macros/keys.sql)
     select
         *,
-        lower(full_name) as full_name_key
+        match_key(full_name) as full_name_key
     from typed
 
 )

@@ -11,44 +11,33 @@ source as (
 
 cleaned as (
 
-    -- characters: text in unicode nfc with runs of whitespace (no-break spaces too) collapsed and trimmed,
-    -- identifiers without whitespace, phones digits only; empty strings become null
+    -- characters (macros/cleaning.sql)
     select
-        nullif(trim(regexp_replace(nfc_normalize(record_id), '[\s\p{Z}]+', ' ', 'g')), '') as record_id,
-        nullif(regexp_replace(personal_id, '[\s\p{Z}]+', '', 'g'), '') as personal_id,
-        nullif(trim(regexp_replace(nfc_normalize(full_name), '[\s\p{Z}]+', ' ', 'g')), '') as full_name,
-        nullif(trim(birth_date), '') as birth_date,
-        nullif(trim(regexp_replace(nfc_normalize(sex), '[\s\p{Z}]+', ' ', 'g')), '') as sex,
-        nullif(regexp_replace(province_code, '[\s\p{Z}]+', '', 'g'), '') as province_code,
-        nullif(regexp_replace(phone, '[^0-9]', '', 'g'), '') as phone,
-        nullif(trim(regexp_replace(nfc_normalize(status), '[\s\p{Z}]+', ' ', 'g')), '') as status,
-        nullif(trim(registered_on), '') as registered_on,
-        nullif(trim(updated_at), '') as updated_at
+        clean_text(nfc_normalize(record_id)) as record_id,
+        clean_identifier(personal_id) as personal_id,
+        clean_text(nfc_normalize(full_name)) as full_name,
+        clean_value(birth_date) as birth_date,
+        clean_text(nfc_normalize(sex)) as sex,
+        clean_identifier(province_code) as province_code,
+        phone_digits(phone) as phone,
+        clean_text(nfc_normalize(status)) as status,
+        clean_value(registered_on) as registered_on,
+        clean_value(updated_at) as updated_at
     from source
 
 ),
 
 normalised as (
 
-    -- values: sex as 'Nam' / 'Nữ', codes upper case and zero-padded where a spreadsheet dropped the
-    -- leading zeros, phones in national form (84xxxxxxxxx -> 0xxxxxxxxx)
+    -- values (macros/normalising.sql); codes upper case
     select
         record_id,
         personal_id,
         full_name,
         birth_date,
-        case
-            when lower(sex) in ('nam', 'm', 'male') then 'Nam'
-            when lower(sex) in ('nữ', 'nu', 'f', 'female') then 'Nữ'
-        end as sex,
-        case
-            when regexp_full_match(province_code, '[0-9]') then lpad(province_code, 2, '0')
-            else province_code
-        end as province_code,
-        case
-            when regexp_full_match(phone, '84[0-9]{9}') then '0' || substr(phone, 3)
-            else phone
-        end as phone,
+        sex_label(sex) as sex,
+        pad_code(province_code, 2) as province_code,
+        national_phone(phone) as phone,
         upper(status) as status,
         registered_on,
         updated_at
@@ -76,10 +65,10 @@ typed as (
 
 final as (
 
-    -- match keys for master-data comparison: lower case, diacritics kept
+    -- match keys (macros/keys.sql)
     select
         *,
-        lower(full_name) as full_name_key
+        match_key(full_name) as full_name_key
     from typed
 
 )

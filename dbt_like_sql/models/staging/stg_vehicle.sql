@@ -11,32 +11,28 @@ source as (
 
 cleaned as (
 
-    -- characters: text in unicode nfc with runs of whitespace (no-break spaces too) collapsed and trimmed,
-    -- identifiers without whitespace; empty strings become null
+    -- characters (macros/cleaning.sql); plates, unlike the other identifiers, in unicode nfc too
     select
-        nullif(regexp_replace(nfc_normalize(plate), '[\s\p{Z}]+', '', 'g'), '') as plate,
-        nullif(trim(regexp_replace(nfc_normalize(vehicle_type), '[\s\p{Z}]+', ' ', 'g')), '') as vehicle_type,
-        nullif(regexp_replace(owner_personal_id, '[\s\p{Z}]+', '', 'g'), '') as owner_personal_id,
-        nullif(trim(regexp_replace(nfc_normalize(owner_name), '[\s\p{Z}]+', ' ', 'g')), '') as owner_name,
-        nullif(regexp_replace(province_code, '[\s\p{Z}]+', '', 'g'), '') as province_code,
-        nullif(trim(registered_on), '') as registered_on,
-        nullif(trim(updated_at), '') as updated_at
+        clean_identifier(nfc_normalize(plate)) as plate,
+        clean_text(nfc_normalize(vehicle_type)) as vehicle_type,
+        clean_identifier(owner_personal_id) as owner_personal_id,
+        clean_text(nfc_normalize(owner_name)) as owner_name,
+        clean_identifier(province_code) as province_code,
+        clean_value(registered_on) as registered_on,
+        clean_value(updated_at) as updated_at
     from source
 
 ),
 
 normalised as (
 
-    -- values: plates and codes upper case, province codes zero-padded where a spreadsheet dropped the zero
+    -- values (macros/normalising.sql); plates and codes upper case
     select
         upper(plate) as plate,
         upper(vehicle_type) as vehicle_type,
         owner_personal_id,
         owner_name,
-        case
-            when regexp_full_match(province_code, '[0-9]') then lpad(province_code, 2, '0')
-            else province_code
-        end as province_code,
+        pad_code(province_code, 2) as province_code,
         registered_on,
         updated_at
     from cleaned
@@ -60,12 +56,11 @@ typed as (
 
 final as (
 
-    -- match keys: the plate without separators ('30A-123.45' -> '30A12345'), names lower case with
-    -- diacritics kept
+    -- match keys (macros/keys.sql)
     select
         *,
-        nullif(regexp_replace(plate, '[^0-9A-ZĐ]', '', 'g'), '') as plate_key,
-        lower(owner_name) as owner_name_key
+        plate_key(plate) as plate_key,
+        match_key(owner_name) as owner_name_key
     from typed
 
 )
