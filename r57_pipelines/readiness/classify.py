@@ -133,7 +133,8 @@ def classify(evidence: DatabaseEvidence, as_of: dt.date, policy: Policy) -> Verd
             f"(a {evidence.cadence} database allows {max_age})"
         )
     live = evidence.scores.get("live")
-    if usable and live is not None and live.score is not None and live.score < policy.tiers.foundational.min_score["live"]:
+    stale_already = any(r.startswith("data no longer live") for r in reasons)
+    if usable and not stale_already and live is not None and live.score is not None and live.score < policy.tiers.foundational.min_score["live"]:
         reasons.append(f"data no longer live: freshness score {live.score:.1f}")
     if evidence.previous_tier and TIER_RANK[tier] < TIER_RANK[evidence.previous_tier]:
         reasons.append(f"tier fell from {evidence.previous_tier.replace('_', ' ')} to {tier.replace('_', ' ')}")

@@ -11,6 +11,7 @@ from pathlib import Path
 from r57_pipelines.readiness.classify import FOUNDATIONAL, NOT_STARTED, PARTIAL, DatabaseEvidence, Verdict
 from r57_pipelines.readiness.policy import DIMENSIONS
 from r57_pipelines.registry import Registry
+from r57_pipelines.resources import VIETNAM
 
 SCHEMA_VERSION = 1
 
@@ -78,7 +79,9 @@ def readiness_document(
                     "status": delivery["status"],
                     "error": delivery.get("error"),
                     "folder": delivery.get("folder"),
-                    "extracted_at": delivery["extracted_at"].isoformat() if delivery.get("extracted_at") else None,
+                    "extracted_at": (
+                        delivery["extracted_at"].astimezone(VIETNAM).isoformat() if delivery.get("extracted_at") else None
+                    ),
                     "sha256": delivery.get("delivery_sha256"),
                     "bytes": delivery.get("total_bytes"),
                     "files": delivery.get("files") or [],
