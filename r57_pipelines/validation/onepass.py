@@ -11,9 +11,10 @@ never formatted into strings. Conditions mean exactly what the GX custom expecta
 (``custom_expectations``; both take patterns from ``rules``), and the counting conventions are GX's
 (``outcome``): tests/validation/test_differential.py runs every expectation type through both paths.
 
-A missing contract column fails its expectations with every row unexpected; a table that was not
-delivered fails ``columns_present`` and leaves its other expectations not evaluated (``success=None``,
-counts 0); so does a missing master table for the master-data rules.
+A missing contract column fails its *sufficient* expectations with every row unexpected (never an
+exception) and leaves its other expectations not evaluated; a table that was not delivered fails
+``columns_present`` and leaves its other expectations not evaluated (``success=None``, counts 0); so
+does a missing master table for the master-data rules.
 """
 
 from __future__ import annotations
@@ -354,7 +355,7 @@ def failing_rows_sql(
     """A sqlglot SELECT of the full rows (every column) that fail one row-level expectation.
 
     Duplicates: the rows beyond the first of each key group, the first being the lowest ``rowid`` (the
-    order of loading). Where a column the rule needs is missing, every row fails. Table-level
+    order of loading). Where a column the rule needs is missing, every row is returned. Table-level
     expectations have no failing rows: ValueError. Render with ``.sql("duckdb")``.
     """
     kind = expectation["type"]
@@ -565,8 +566,17 @@ def _table_missing(database_id: str, schema: str, table: str, e: Mapping[str, An
 
 
 def _missing_columns_reader(database_id, schema, table, e, kwargs, missing, rows_alias):  # noqa: ANN001, ANN202
+    """A contract column that was not delivered is a sufficiency finding, counted once per dimension.
+
+    Its *sufficient* rules fail with every row unexpected (coverage: every province missing); rules of
+    the other dimensions cannot be judged without the column and are not evaluated, so a missing column
+    does not also lower correct/clean/live (``columns_present`` already fails for it).
+    """
+
     def read(values: dict[str, Any]) -> ExpectationOutcome:
         rows = int(values[rows_alias])
+        if e["meta"]["dimension"] != "sufficient":
+            return not_evaluated(database_id, schema, table, e, f"column not delivered: {', '.join(missing)}")
         if e["type"] == "expect_column_distinct_values_to_contain_set":
             wanted = sorted(kwargs["value_set"])
             return make_outcome(database_id, schema, table, e, len(wanted), len(wanted), False, {"missing": wanted, "missing_columns": missing})

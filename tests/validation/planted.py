@@ -81,6 +81,7 @@ TESTDB = Database.model_validate(
                         {"name": "province_code", "kind": "province_code", "required": True},
                         {"name": "label", "kind": "text"},
                         {"name": "not_delivered", "kind": "text"},
+                        {"name": "required_not_delivered", "kind": "code", "required": True},
                     ],
                 },
                 {

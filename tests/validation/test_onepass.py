@@ -25,9 +25,7 @@ TABLE_LEVEL_FAILURES = {
     "_r57_delivery.extracted_at.fresh",
 }
 GROUP_FAILURES = {"record.primary_key_unique", "record.natural_key_unique", "pair.primary_key_unique"}
-PAIR_ROW_FAILURES = {"pair.b_code.present"} | {
-    f"pair.not_delivered.{rule}" for rule in ("nfc", "mojibake", "whitespace", "not_placeholder")
-}
+PAIR_ROW_FAILURES = {"pair.b_code.present", "pair.required_not_delivered.present"}
 
 
 def _expected_failing_rows() -> dict[str, set[str]]:
@@ -71,8 +69,8 @@ def test_duplicates_count_rows_beyond_the_first(onepass_outcomes, failing_record
 
 def test_table_level_counts(onepass_outcomes):
     columns = onepass_outcomes["pair.columns_present"]
-    assert (columns.element_count, columns.unexpected_count) == (5, 1)
-    assert columns.observed_value == {"missing": ["not_delivered"]}
+    assert (columns.element_count, columns.unexpected_count) == (6, 2)
+    assert columns.observed_value == {"missing": ["not_delivered", "required_not_delivered"]}
     rows = onepass_outcomes["pair.row_count"]
     assert (rows.element_count, rows.unexpected_count, rows.observed_value) == (10, 6, 4)
     coverage = onepass_outcomes["record.province_code.coverage"]
@@ -86,11 +84,16 @@ def test_undelivered_table_fails_columns_present_and_leaves_the_rest_unevaluated
     assert absent and all(o.success is None and o.element_count == 0 for o in absent.values())
 
 
-def test_missing_column_fails_every_row(onepass_outcomes, failing_records):
-    outcome = onepass_outcomes["pair.not_delivered.nfc"]
-    assert (outcome.success, outcome.element_count, outcome.unexpected_count) == (False, 4, 4)
-    assert outcome.observed_value == {"missing_columns": ["not_delivered"]}
-    assert len(failing_records["pair.not_delivered.nfc"]) == 4
+def test_missing_column_fails_its_sufficient_rules_only(onepass_outcomes, failing_records):
+    present = onepass_outcomes["pair.required_not_delivered.present"]
+    assert (present.success, present.element_count, present.unexpected_count) == (False, 4, 4)
+    assert present.observed_value == {"missing_columns": ["required_not_delivered"]}
+    assert len(failing_records["pair.required_not_delivered.present"]) == 4
+    # The other dimensions are not charged twice for one missing column.
+    for check_id in ("pair.required_not_delivered.whitespace", "pair.not_delivered.nfc", "pair.not_delivered.mojibake"):
+        outcome = onepass_outcomes[check_id]
+        assert (outcome.success, outcome.element_count) == (None, 0), check_id
+        assert outcome.observed_value["not_evaluated"].startswith("column not delivered")
 
 
 def test_master_table_not_delivered_is_not_evaluated(tmp_path):
