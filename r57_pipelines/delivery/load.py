@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from r57_pipelines.delivery.errors import DeliveryError
 from r57_pipelines.delivery.manifest import MANIFEST_NAME, Manifest, read_manifest, resolve_data_file
 from r57_pipelines.delivery.readers import load_file
 from r57_pipelines.registry import Database
-from r57_pipelines.warehouse import qualified, quoted, raw_schema
+from r57_pipelines.warehouse import qualified, quoted, raw_schema, tables_in
 
 DELIVERY_INFO_TABLE = "_r57_delivery"  # cannot clash with a contract table: registry names start with a letter
 
@@ -86,14 +87,8 @@ def _previous_load(con: duckdb.DuckDBPyConnection, database_id: str) -> tuple[st
         """,
         [database_id],
     ).fetchone()
-    schema_exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [raw_schema(database_id), DELIVERY_INFO_TABLE],
-    ).fetchone()[0]
-    if row is None or not schema_exists:
+    if row is None or DELIVERY_INFO_TABLE not in tables_in(con, raw_schema(database_id)):
         return None
-    import json
-
     return row[0], json.loads(row[1]) if isinstance(row[1], str) else row[1]
 
 

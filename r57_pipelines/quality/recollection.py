@@ -15,6 +15,7 @@ import duckdb
 import sqlglot.expressions as exp
 
 from r57_pipelines.registry import ColumnKind, Registry
+from r57_pipelines.warehouse import table_columns, tables_in
 
 MASTER_DATABASE, MASTER_TABLE, MASTER_KEY = "population", "citizen", "personal_id"
 # Kind of a re-collected column -> the master column holding the same fact.
@@ -40,32 +41,20 @@ class Recollection:
     disagreeing: int  # matched rows whose value differs from the master value
 
 
-def _view_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
-    return {
-        r[0]
-        for r in con.execute(
-            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchall()
-    }
-
-
 def _comparable(column: exp.Expression, kind: ColumnKind) -> exp.Expression:
     return exp.func("lower", column) if kind in TEXT_KINDS else column
 
 
 def find_recollections(con: duckdb.DuckDBPyConnection, registry: Registry) -> list[Recollection]:
     master_schema = f"stg_{MASTER_DATABASE}"
-    if MASTER_TABLE not in {r[0] for r in con.execute(
-        "select table_name from information_schema.tables where table_schema = ?", [master_schema]
-    ).fetchall()}:
+    if MASTER_TABLE not in tables_in(con, master_schema):
         return []
     found = []
     for db in registry.databases.values():
         if db.id == MASTER_DATABASE:
             continue
         for table in db.contract.tables:
-            present = _view_columns(con, f"stg_{db.id}", table.name)
+            present = table_columns(con, f"stg_{db.id}", table.name)
             for key in table.columns_of_kind(ColumnKind.personal_id):
                 fields = [c for c in table.columns if c.kind in MASTER_FIELD_BY_KIND and c.name in present]
                 if key.name not in present or not fields:

@@ -13,7 +13,7 @@ import sqlglot.expressions as exp
 from r57_pipelines.masking import MASK, mask_value
 from r57_pipelines.registry import Database
 from r57_pipelines.validation.outcome import ExpectationOutcome
-from r57_pipelines.warehouse import qualified, quarantine_schema, quoted
+from r57_pipelines.warehouse import qualified, quarantine_schema, quoted, table_columns, tables_in
 
 SAMPLE_ROWS = 5
 
@@ -47,14 +47,6 @@ def record_outcomes(
         con.execute("insert into r57.check_results by name select *, now() as recorded_at from outcomes_batch")
 
 
-def _raw_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
-    rows = con.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchall()
-    return {r[0] for r in rows}
-
-
 def quarantine_failing_rows(
     con: duckdb.DuckDBPyConnection, database: Database, run_id: str, outcomes: Iterable[ExpectationOutcome]
 ) -> dict[str, int]:
@@ -69,7 +61,7 @@ def quarantine_failing_rows(
     columns_of: dict[str, set[str]] = {}
     for outcome in failing:
         if outcome.table not in columns_of:
-            columns_of[outcome.table] = _raw_columns(con, outcome.schema, outcome.table)
+            columns_of[outcome.table] = table_columns(con, outcome.schema, outcome.table)
         rows = outcome.failing_rows_sql(columns_of[outcome.table]).subquery("failing")
         tagged = exp.select(
             exp.Literal.string(run_id).as_("_run_id"), exp.Literal.string(outcome.check_id).as_("_check_id"), "*"
@@ -86,10 +78,7 @@ def quarantine_failing_rows(
 
 def quarantine_counts(con: duckdb.DuckDBPyConnection, database: Database) -> dict[str, int]:
     schema = quarantine_schema(database.id)
-    tables = con.execute(
-        "select table_name from information_schema.tables where table_schema = ?", [schema]
-    ).fetchall()
-    return {t: con.execute(f"select count(*) from {qualified(schema, t)}").fetchone()[0] for (t,) in tables}
+    return {t: con.execute(f"select count(*) from {qualified(schema, t)}").fetchone()[0] for t in tables_in(con, schema)}
 
 
 def masked_samples(

@@ -28,3 +28,18 @@ def quoted(name: str) -> str:
 def quarantine_schema(database_id: str) -> str:
     """Schema holding, per table, every row of the latest run that failed a row-level check."""
     return f"quarantine_{database_id}"
+
+
+def tables_in(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
+    """Tables and views of a schema (empty when the schema does not exist)."""
+    rows = con.execute("select table_name from information_schema.tables where table_schema = ?", [schema])
+    return {r[0] for r in rows.fetchall()}
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
+    """Column names of a table or view (empty when it does not exist)."""
+    rows = con.execute(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+        [schema, table],
+    )
+    return {r[0] for r in rows.fetchall()}
