@@ -72,3 +72,36 @@ def test_dagster_definitions_validate_passes_on_the_workspace():
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert "All code locations passed validation" in completed.stderr + completed.stdout
+
+
+def _citizens():
+    return [
+        {**row, "province_code": "01", "commune_code": "00004", "address": None, "phone": None}
+        for row in ROWS
+    ]
+
+
+def test_a_removed_delivery_is_not_started_at_risk_and_flagged_as_fallen(tmp_path, registry):
+    sources, home = tmp_path / "sources", tmp_path / "home"
+    folder = write_delivery(sources, "population", "MPS", {"citizen": ("citizen.parquet", as_parquet(_citizens()))})
+    assets = list(build_definitions(registry).assets)
+    assert dg.materialize(assets, resources=resources_for(sources, home, AS_OF)).success
+    first = json.loads((home / "reports" / "readiness.json").read_text(encoding="utf-8"))
+    assert {d["id"]: d for d in first["databases"]}["population"]["tier"] == "partial"
+
+    for path in folder.iterdir():
+        path.unlink()
+    folder.rmdir()
+    later = AS_OF + dt.timedelta(days=1)
+    assert dg.materialize(assets, resources=resources_for(sources, home, later)).success
+
+    document = json.loads((home / "reports" / "readiness.json").read_text(encoding="utf-8"))
+    population = {d["id"]: d for d in document["databases"]}["population"]
+    assert population["tier"] == "not_started" and population["at_risk"]
+    assert any("no delivery" in r for r in population["risk_reasons"])
+    assert any("fell from partial to not started" in r for r in population["risk_reasons"])
+    # Both as-of dates are kept: the national trend has a row per date and programme.
+    assert [(h["as_of"], h["programme"]) for h in document["history"]] == [
+        ("2025-12-04", "plan02_key"), ("2025-12-04", "r71"), ("2025-12-05", "plan02_key"), ("2025-12-05", "r71"),
+    ]
+    assert [h["partial"] for h in document["history"] if h["programme"] == "plan02_key"] == [1, 0]

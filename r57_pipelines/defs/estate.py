@@ -8,7 +8,7 @@ from r57_pipelines.defs.quality import quality_key
 from r57_pipelines.quality.recollection import find_recollections, record_recollections, summarise_by_ministry
 from r57_pipelines.delivery.discover import scan_sources
 from r57_pipelines.readiness.classify import classify
-from r57_pipelines.readiness.evidence import gather_evidence, recollection_summary
+from r57_pipelines.readiness.evidence import gather_evidence, national_trend, recollection_summary
 from r57_pipelines.readiness.history import record_verdicts
 from r57_pipelines.readiness.policy import default_policy
 from r57_pipelines.readiness.publish import readiness_document, write_json_atomically
@@ -70,10 +70,12 @@ def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
             verdicts = {db_id: classify(ev, as_of, policy) for db_id, ev in evidence.items()}
             record_verdicts(con, registry, as_of, context.run.run_id, evidence, verdicts, policy)
             marts = run_marts(con)
+            history = national_trend(con)
         document = readiness_document(
             registry, as_of, context.run.run_id, evidence, deliveries, verdicts, _unmatched(estate, registry)
         )
         document["master_data_recollection"] = recollection
+        document["history"] = history
         path = estate.reports_dir / "readiness.json"
         write_json_atomically(path, document)
         summary = document["summary"]

@@ -124,3 +124,12 @@ def recollection_summary(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict
     )
     names = [c[0] for c in cursor.description]
     return {row[0]: dict(zip(names[1:], row[1:])) for row in cursor.fetchall()}
+
+
+def national_trend(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every as-of date's summary per programme (marts.readiness_trend), oldest first."""
+    cursor = con.execute("select * from marts.readiness_trend order by as_of, programme")
+    names = [c[0] for c in cursor.description]
+    return [
+        {**dict(zip(names, row)), "as_of": row[names.index("as_of")].isoformat()} for row in cursor.fetchall()
+    ]
