@@ -88,3 +88,18 @@ def test_rerunning_the_same_as_of_replaces_the_verdict_and_skips_unchanged_loads
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from r57.readiness").fetchone()[0] == 117
         assert con.execute("select count(*) from r57.deliveries").fetchone()[0] == 117
+
+
+def test_master_data_recollection_finds_disagreement_only_where_it_was_planted(sample_run):
+    home, document, _ = sample_run
+    intended = yaml.safe_load(INTENDED.read_text(encoding="utf-8"))
+    intended = intended.get("databases", intended)
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        disagreeing = dict(
+            con.execute("select database_id, sum(disagreeing) from r57.master_recollection group by 1").fetchall()
+        )
+    clean = [db for db, v in intended.items() if v["profile"] == "clean" and db in disagreeing]
+    assert clean and all(disagreeing[db] == 0 for db in clean)
+    planted = [db for db, v in intended.items() if v["profile"] == "master_mismatch" and db in disagreeing]
+    assert any(disagreeing[db] > 0 for db in planted)
+    assert sum(m["disagreeing"] for m in document["master_data_recollection"].values()) == sum(disagreeing.values())

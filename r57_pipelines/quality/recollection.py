@@ -26,6 +26,7 @@ MASTER_FIELD_BY_KIND = {
     ColumnKind.address: "address",
 }
 TEXT_KINDS = (ColumnKind.person_name, ColumnKind.address)
+SNAPSHOT = "r57_master_snapshot"  # a temporary table, gone with the connection
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,27 @@ def find_recollections(con: duckdb.DuckDBPyConnection, registry: Registry) -> li
     master_schema = f"stg_{MASTER_DATABASE}"
     if MASTER_TABLE not in tables_in(con, master_schema):
         return []
+    # The staging view normalises on every read: snapshot the master side once, already comparable,
+    # instead of once per table compared (at 50M rows that was most of this asset's time).
+    master_columns = table_columns(con, master_schema, MASTER_TABLE)
+    snapshot = exp.select(
+        exp.column(MASTER_KEY),
+        *(
+            _comparable(exp.column(column), kind).as_(column)
+            for kind, column in MASTER_FIELD_BY_KIND.items()
+            if column in master_columns
+        ),
+    ).from_(exp.table_(MASTER_TABLE, db=master_schema, quoted=True))
+    con.execute(f"create or replace temp table {SNAPSHOT} as {snapshot.sql(dialect='duckdb')}")
+    try:
+        return _compare_with_snapshot(con, registry, master_columns)
+    finally:
+        con.execute(f"drop table if exists {SNAPSHOT}")
+
+
+def _compare_with_snapshot(
+    con: duckdb.DuckDBPyConnection, registry: Registry, master_columns: set[str]
+) -> list[Recollection]:
     found = []
     for db in registry.databases.values():
         if db.id == MASTER_DATABASE:
@@ -56,7 +78,10 @@ def find_recollections(con: duckdb.DuckDBPyConnection, registry: Registry) -> li
         for table in db.contract.tables:
             present = table_columns(con, f"stg_{db.id}", table.name)
             for key in table.columns_of_kind(ColumnKind.personal_id):
-                fields = [c for c in table.columns if c.kind in MASTER_FIELD_BY_KIND and c.name in present]
+                fields = [
+                    c for c in table.columns
+                    if c.kind in MASTER_FIELD_BY_KIND and c.name in present and MASTER_FIELD_BY_KIND[c.kind] in master_columns
+                ]
                 if key.name not in present or not fields:
                     continue
                 src = exp.column(key.name, "s")
@@ -66,11 +91,11 @@ def find_recollections(con: duckdb.DuckDBPyConnection, registry: Registry) -> li
                 )
                 for i, col in enumerate(fields):
                     mine = _comparable(exp.column(col.name, "s"), col.kind)
-                    theirs = _comparable(exp.column(MASTER_FIELD_BY_KIND[col.kind], "m"), col.kind)
+                    theirs = exp.column(MASTER_FIELD_BY_KIND[col.kind], "m")
                     differs = exp.and_(master_key.is_(exp.null()).not_(), exp.NullSafeNEQ(this=mine, expression=theirs))
                     select = select.select(exp.func("count_if", differs).as_(f"d{i}"))
                 query = select.from_(exp.table_(table.name, db=f"stg_{db.id}", quoted=True).as_("s")).join(
-                    exp.table_(MASTER_TABLE, db=master_schema, quoted=True).as_("m"),
+                    exp.table_(SNAPSHOT).as_("m"),
                     on=exp.EQ(this=src, expression=master_key),
                     join_type="left",
                 )
