@@ -93,6 +93,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=None, help="work folder (default: a temporary one)")
     parser.add_argument("--phase", choices=["generate", "run"], help=argparse.SUPPRESS)
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument(
+        "--reuse-sources", action="store_true", help="use the estate already generated in --work/sources"
+    )
     args = parser.parse_args()
 
     if args.phase:
@@ -102,9 +105,15 @@ def main() -> None:
 
     work = args.work or Path(tempfile.mkdtemp(prefix="r57_bench_estate_"))
     try:
-        gen = _child("generate", work, args.rows)
-        size = sum(p.stat().st_size for p in (work / "sources").rglob("*") if p.is_file())
-        print(f"estate: {gen['rows']:,} rows, {size / 1e6:,.0f} MB on disk, generated in {gen['seconds']:.1f} s")
+        def size() -> int:
+            return sum(p.stat().st_size for p in (work / "sources").rglob("*") if p.is_file())
+
+        if args.reuse_sources:
+            shutil.rmtree(work / "home", ignore_errors=True)
+            print(f"estate: reused {work / 'sources'}, {size() / 1e6:,.0f} MB on disk")
+        else:
+            gen = _child("generate", work, args.rows)
+            print(f"estate: {gen['rows']:,} rows, {size() / 1e6:,.0f} MB on disk, generated in {gen['seconds']:.1f} s")
         first = _child("run", work, args.rows)
         second = _child("run", work, args.rows)
         print()
