@@ -15,6 +15,7 @@ import pyarrow as pa
 import sqlglot.expressions as exp
 
 from r57_pipelines.delivery.errors import DeliveryError
+from r57_pipelines.masking import mask_text
 
 # The file path is always a bound parameter; the target is a sqlglot-quoted identifier.
 _SELECT_BY_FORMAT = {
@@ -41,8 +42,10 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, file_format: str, targ
 
 
 def _first_line(exc: Exception) -> str:
+    """The reader's message, first line only and with long digit runs hidden: DuckDB quotes the
+    offending line on later lines, and a quoted value may be a personal number."""
     text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    return mask_text(text.splitlines()[0]) if text else type(exc).__name__
 
 
 def _load_jsonl(con: duckdb.DuckDBPyConnection, path: Path, target: str) -> None:
