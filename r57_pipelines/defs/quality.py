@@ -28,9 +28,12 @@ def quality_key(database_id: str) -> dg.AssetKey:
 def build_quality_asset(database: Database) -> dg.AssetsDefinition:
     key = quality_key(database.id)
 
+    # Master-data checks read the master database's delivery: load it first.
+    masters = sorted({ref.master_database for t in database.contract.tables for ref in t.master_refs} - {database.id})
+
     @dg.asset(
         key=key,
-        deps=[delivery_key(database.id)],
+        deps=[delivery_key(database.id), *(delivery_key(m) for m in masters)],
         group_name=database.ministry,
         description=(
             f"Quality of `{database.id}` ({database.name_en}): its suites in expectations/{database.id}/ "
