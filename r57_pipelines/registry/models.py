@@ -111,7 +111,10 @@ class Table(Strict):
         return self
 
     def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"table {self.name!r} has no column {name!r}")
 
     def columns_of_kind(self, kind: ColumnKind) -> list[Column]:
         return [c for c in self.columns if c.kind == kind]
@@ -129,7 +132,10 @@ class Contract(Strict):
         return self
 
     def table(self, name: str) -> Table:
-        return next(t for t in self.tables if t.name == name)
+        for t in self.tables:
+            if t.name == name:
+                return t
+        raise KeyError(f"contract has no table {name!r}")
 
 
 class Ministry(Strict):
