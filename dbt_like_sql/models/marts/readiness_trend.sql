@@ -2,30 +2,30 @@
 
 with
 
-readiness as (
+readiness_counts as (
 
-    select * from r57.readiness
+    select * from marts.readiness_counts
 
 ),
 
-per_programme as (
+national as (
 
     select
         as_of,
         programme,
-        count(*) as databases,
-        count(*) filter (where tier = 'foundational') as foundational,
-        count(*) filter (where tier = 'partial') as partial,
-        count(*) filter (where tier = 'not_started') as not_started,
-        count(*) filter (where at_risk) as at_risk
-    from readiness
+        cast(sum(databases) as bigint) as databases,
+        cast(sum(foundational) as bigint) as foundational,
+        cast(sum(partial) as bigint) as partial,
+        cast(sum(not_started) as bigint) as not_started,
+        cast(sum(at_risk) as bigint) as at_risk
+    from readiness_counts
     group by as_of, programme
 
 ),
 
 final as (
 
-    select * from per_programme order by as_of, programme
+    select * from national order by as_of, programme
 
 )
 
