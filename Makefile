@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 AS_OF ?= 2025-12-04
+# Browser tests drive Debian's Chromium (Playwright uses it; no browser download).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run test test-fast suites sample dagster bench clean
+.PHONY: setup browser run test test-fast suites sample dagster bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,14 +18,20 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+
+browser: $(CHROMIUM)  ## Debian's Chromium for the browser tests (apt; sudo unless root)
+
 run: setup  ## the whole pipeline on the sample estate as of 2025-12-04
 	$(BIN)/r57 run --sources sample_sources --home .r57 --as-of $(AS_OF)
 	@echo "Results: .r57/reports/readiness.json (warehouse: .r57/warehouse.duckdb)"
 
-test: setup  ## every test, slow end-to-end ones included (what CI runs)
+test: setup browser  ## every test, slow end-to-end ones included (what CI runs)
 	$(BIN)/pytest
 
-test-fast: setup
+test-fast: setup browser
 	$(BIN)/pytest -m "not slow"
 
 suites: setup  ## regenerate expectations/ from the registry contracts

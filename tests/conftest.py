@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from r57_pipelines.registry import Registry, load_registry
@@ -12,3 +15,93 @@ def registry() -> Registry:
     return load_registry()
 
 
+# --- the headless browser (tests/browser.py) ------------------------------------------------------
+
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    if report.when == "call":
+        item.stash[_CALL_FAILED] = report.failed
+    return report
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # `-m "not browser"` leaves out every test that drives Chromium.
+    for item in items:
+        if "browser_page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """One headless Debian Chromium for the session (Playwright's sync API). Prefer `browser_page`."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import launch_chromium
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def browser_log():
+    """The `BrowserLog` of this test's `browser_page`: blocked non-local requests, console and page errors."""
+    from tests.browser import BrowserLog
+
+    return BrowserLog()
+
+
+@pytest.fixture
+def browser_page(chromium_browser, browser_log, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator:
+    """A fresh Playwright `Page` in headless Debian Chromium (/usr/bin/chromium), one per test.
+
+    The browser is started once per session; each test gets its own context (no shared cookies or
+    storage), a 1440x900 viewport, 30 s default timeouts (60 s for navigation). Pages may load only
+    local URLs: file://, data:, and http(s)/ws on 127.0.0.1 or localhost; any other request is
+    aborted and recorded in the `browser_log` fixture (so a report that needs a CDN shows up as
+    `browser_log.blocked`). If the test fails, a full-page screenshot is saved as
+    `<tmp_path>/browser-failure.png` and its path printed, with the log.
+
+    Usage::
+
+        from tests.browser import file_url, serve_directory
+
+        def test_front_page(browser_page, browser_log, tmp_path):
+            browser_page.goto(file_url(home / "reports" / "index.html"))   # a static page from disk
+            assert browser_page.locator("h1").inner_text() == "..."
+            browser_page.screenshot(path=tmp_path / "front.png", full_page=True)
+            assert browser_log.blocked == []                                 # self-contained
+
+        def test_over_http(browser_page, tmp_path):
+            with serve_directory(home / "reports") as base:                 # http://127.0.0.1:PORT/
+                browser_page.goto(base + "index.html")
+                browser_page.get_by_role("link", name="English").click()
+
+    The API is Playwright's (https://playwright.dev/python/docs/api/class-page): `goto`,
+    `locator`, `get_by_text`, `wait_for_load_state("networkidle")`, `screenshot`, and
+    `playwright.sync_api.expect` for retrying assertions. Tests using it are marked `browser`.
+    Chromium missing is an error, never a skip: `make test` installs it (`make browser`).
+    """
+    from tests.browser import new_context
+
+    context = new_context(chromium_browser, browser_log)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        if request.node.stash.get(_CALL_FAILED, False) and not page.is_closed():
+            shot = tmp_path / "browser-failure.png"
+            try:
+                page.screenshot(path=shot, full_page=True)
+                print(f"\nbrowser_page: screenshot of the failing page ({page.url}): {shot}")
+            except Exception as exc:  # the page may be the thing that broke
+                print(f"\nbrowser_page: no screenshot ({exc})")
+            print(browser_log.summary())
+        context.close()
