@@ -20,15 +20,32 @@ def _date(value: str) -> dt.date:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from r57_pipelines.runlock import HomeBusy, describe_holder, run_lock
+
+    if not args.sources.is_dir():
+        print(f"r57 run: sources folder not found: {args.sources}", file=sys.stderr)
+        return 2
+
+    def waiting(holder: dict | None) -> None:
+        print(f"r57 run: another run holds {args.home} ({describe_holder(holder)}); waiting up to {args.wait:g} s",
+              file=sys.stderr, flush=True)
+
+    # One run per home at a time, for the whole run (runlock.py); by default a second one fails at once.
+    try:
+        with run_lock(args.home, args.wait, {"as_of": args.as_of.isoformat() if args.as_of else None}, waiting):
+            return _run(args)
+    except HomeBusy as busy:
+        print(f"r57 run: {busy}; nothing was run (try again later, or pass --wait SECONDS)", file=sys.stderr)
+        return 3
+
+
+def _run(args: argparse.Namespace) -> int:
     import dagster as dg
 
     from r57_pipelines.definitions import build_definitions
     from r57_pipelines.registry import load_registry
     from r57_pipelines.resources import resources_for
 
-    if not args.sources.is_dir():
-        print(f"r57 run: sources folder not found: {args.sources}", file=sys.stderr)
-        return 2
     registry = load_registry()
     definitions = build_definitions(registry)
     # With DAGSTER_HOME set the run is recorded where `dagster dev` shows it; otherwise it is ephemeral.
@@ -93,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--home", type=Path, default=DEFAULT_HOME, help="where the warehouse and reports go")
     run.add_argument("--as-of", type=_date, default=None, help="evaluate as of this date (default: today)")
     run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    run.add_argument(
+        "--wait", type=float, default=0, metavar="SECONDS",
+        help="if another run holds the home, wait this long for it (default 0: exit with status 3 at once; -1: for ever)",
+    )
     run.set_defaults(func=cmd_run)
 
     status = sub.add_parser("status", help="print the national summary and the at-risk list")

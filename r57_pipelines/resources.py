@@ -14,6 +14,7 @@ from dagster_duckdb import DuckDBResource
 from pydantic import Field, PrivateAttr
 
 from r57_pipelines.paths import DEFAULT_HOME, SAMPLE_SOURCES_DIR
+from r57_pipelines.runlock import describe_holder, run_lock
 from r57_pipelines.warehouse import ensure_schema
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -44,21 +45,46 @@ class Estate(dg.ConfigurableResource):
 
 
 class Warehouse(DuckDBResource):
-    """dagster-duckdb's resource (retries while another process holds the file), plus r57's tables.
+    """dagster-duckdb's resource, plus r57's tables and the home's run lock.
 
     Within a run the connection is opened once and shared by every step (the run executes in one
     process): opening a DuckDB file costs about 0.1 s, which over 235 steps was most of an unchanged
-    rerun. Holding it for the run also means a second run on the same warehouse waits for this one
-    (dagster-duckdb's retries) instead of interleaving writes.
+    rerun. Before opening it the run takes the exclusive run lock of the folder holding the warehouse
+    (the home; see r57_pipelines/runlock.py) and keeps it to the end, so a second run on the same home
+    never interleaves with this one: it waits up to `run_lock_wait_seconds`, then fails naming the
+    holder. `r57 run` takes the same lock first (and by default does not wait).
     """
+
+    run_lock_wait_seconds: float = Field(
+        default=7200,
+        description=(
+            "How long a run waits for another run on the same home before failing "
+            "(seconds; 0: fail at once; negative: wait for ever)."
+        ),
+    )
 
     _run_connection: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
     _run_stack: ExitStack = PrivateAttr(default_factory=ExitStack)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
-        self._run_connection = self._run_stack.enter_context(self.get_connection())
-        ensure_schema(self._run_connection)
+        home = Path(self.database).parent
+        home.mkdir(parents=True, exist_ok=True)
+
+        def waiting(holder: dict | None) -> None:
+            context.log.warning(
+                f"another r57 run holds {home} ({describe_holder(holder)}); "
+                f"waiting up to {self.run_lock_wait_seconds:g} s for it"
+            )
+
+        try:
+            held = run_lock(home, self.run_lock_wait_seconds, {"dagster_run_id": context.run_id}, on_wait=waiting)
+            self._run_stack.enter_context(held)
+            self._run_connection = self._run_stack.enter_context(self.get_connection())
+            ensure_schema(self._run_connection)
+        except BaseException:
+            self._run_stack.close()
+            self._run_connection = None
+            raise
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         self._run_stack.close()
