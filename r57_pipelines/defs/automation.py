@@ -6,7 +6,7 @@ import json
 import dagster as dg
 
 from r57_pipelines.defs.deliveries import delivery_key
-from r57_pipelines.defs.estate import READINESS_KEY, RECOLLECTION_KEY
+from r57_pipelines.defs.estate import READINESS_KEY, RECOLLECTION_KEY, REPORTS_KEY
 from r57_pipelines.defs.quality import quality_key
 from r57_pipelines.delivery.fingerprint import changed_databases, fingerprint_sources
 from r57_pipelines.registry import Registry
@@ -61,7 +61,7 @@ def automation(registry: Registry) -> tuple[list, list, list]:
         return dg.RunRequest(
             run_key=f"{as_of.isoformat()}:" + ",".join(f"{db}={current.get(db, {}).get('sha256', 'removed')[:12]}" for db in changed),
             run_config=_as_of_config(as_of),
-            asset_selection=[*keys, RECOLLECTION_KEY, READINESS_KEY],
+            asset_selection=[*keys, RECOLLECTION_KEY, READINESS_KEY, REPORTS_KEY],
             tags={"r57/changed": ",".join(changed)[:1000]},
         )
 

@@ -1,5 +1,8 @@
-"""Estate-wide assets: the readiness verdict of every database and the published readiness.json."""
+"""Estate-wide assets: master-data recollection, the verdict of every database, and the reviewers' reports."""
 
+
+import json
+import time
 
 import dagster as dg
 
@@ -13,10 +16,12 @@ from r57_pipelines.readiness.history import record_verdicts
 from r57_pipelines.readiness.policy import default_policy
 from r57_pipelines.readiness.publish import readiness_document, write_json_atomically
 from r57_pipelines.registry import Registry
+from r57_pipelines.report.bundle import build_bundle
 from r57_pipelines.resources import Estate, Warehouse
 from r57_pipelines.sql_models import run_marts
 
 READINESS_KEY = dg.AssetKey(["estate", "readiness"])
+REPORTS_KEY = dg.AssetKey(["estate", "reports"])
 RECOLLECTION_KEY = dg.AssetKey(["estate", "master_data_recollection"])
 
 
@@ -58,7 +63,7 @@ def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
         description=(
             "Tier (foundational / partial / not started), at-risk flag and reasons for every registered "
             "database, from its delivery, its check results and the readiness policy "
-            "(assets/readiness_policy.yaml). Publishes <home>/reports/readiness.json."
+            "(assets/readiness_policy.yaml). Writes <home>/state/readiness.json for the reports."
         ),
     )
     def readiness(context: dg.AssetExecutionContext, estate: Estate, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -76,7 +81,7 @@ def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
         )
         document["master_data_recollection"] = recollection
         document["history"] = history
-        path = estate.reports_dir / "readiness.json"
+        path = estate.readiness_document
         write_json_atomically(path, document)
         summary = document["summary"]
         for programme, counts in summary.items():
@@ -91,4 +96,31 @@ def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
             }
         )
 
-    return [master_data_recollection, readiness]
+    @dg.asset(
+        key=REPORTS_KEY,
+        group_name="estate",
+        deps=[READINESS_KEY],
+        kinds={"html", "excel"},
+        description=(
+            "The reviewers' report bundle in <home>/reports/: a static site in Vietnamese and English "
+            "(front page, a page per ministry and per database), readiness.xlsx and readiness.json. "
+            "Built aside and swapped in whole, so a reader never sees half a report. "
+            "`r57 report --ministry CODE` writes one ministry's own bundle."
+        ),
+    )
+    def reports(estate: Estate, warehouse: Warehouse) -> dg.MaterializeResult:
+        document = json.loads(estate.readiness_document.read_text(encoding="utf-8"))
+        started = time.perf_counter()
+        with warehouse.connect() as con:
+            bundle = build_bundle(con, registry, document, estate.reports_dir)
+        return dg.MaterializeResult(
+            metadata={
+                "front_page": dg.MetadataValue.path(str(bundle.front_page)),
+                "as_of": document["as_of"],
+                "pages": dg.MetadataValue.int(bundle.pages),
+                "databases": dg.MetadataValue.int(bundle.databases),
+                "build_seconds": dg.MetadataValue.float(round(time.perf_counter() - started, 2)),
+            }
+        )
+
+    return [master_data_recollection, readiness, reports]

@@ -64,10 +64,6 @@ def build_quality_asset(database: Database) -> dg.AssetsDefinition:
                 return
             assessment = assess(con, database, as_of, policy, delivery_sha256)
             outcomes = assessment.outcomes
-            record_outcomes(
-                con, context.run.run_id, as_of, outcomes, assessment.suite_sha256, GX_VERSION, delivery_sha256,
-                assessment.validation_key,
-            )
             # Reused outcomes come from the same delivery: its quarantine is already the right one.
             quarantined = (
                 quarantine_counts(con, database)
@@ -75,6 +71,10 @@ def build_quality_asset(database: Database) -> dg.AssetsDefinition:
                 else quarantine_failing_rows(con, database, context.run.run_id, outcomes)
             )
             samples = {o.check_id: masked_samples(con, database, o) for o in outcomes if o.success is False}
+            record_outcomes(
+                con, context.run.run_id, as_of, outcomes, assessment.suite_sha256, GX_VERSION, delivery_sha256,
+                assessment.validation_key, samples,
+            )
 
         scores = assessment.scores(policy)
         check_rows = {c.check_id: c for c in assessment.checks}

@@ -27,7 +27,10 @@ def record_outcomes(
     gx_version: str,
     delivery_sha256: str | None,
     validation_key: str,
+    samples: dict[str, list[dict]] | None = None,
 ) -> None:
+    """Append outcomes; `samples` (masked, by check id) are kept beside them for the reports."""
+    samples = samples or {}
     records = [
         {
             "run_id": run_id, "as_of": as_of, "database_id": o.database, "table_name": o.table,
@@ -37,6 +40,7 @@ def record_outcomes(
             "observed_value": json.dumps(o.observed_value, ensure_ascii=False, default=str),
             "suite_sha256": suite_sha256.get(o.table), "gx_version": gx_version,
             "delivery_sha256": delivery_sha256, "validation_key": validation_key,
+            "masked_samples": json.dumps(samples[o.check_id], ensure_ascii=False) if samples.get(o.check_id) else None,
         }
         for o in outcomes
     ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from r57_pipelines.readiness.policy import DIMENSIONS, Policy
 from r57_pipelines.readiness.scoring import CheckRow, DimensionScore
+from r57_pipelines.readiness.wording import Said, say
 
 FOUNDATIONAL, PARTIAL, NOT_STARTED = "foundational", "partial", "not_started"
 TIER_RANK = {NOT_STARTED: 0, PARTIAL: 1, FOUNDATIONAL: 2}
@@ -35,6 +36,8 @@ class Verdict:
     at_risk: bool
     risk_reasons: list[str]
     to_next_tier: list[str]  # what it takes to reach the next tier, in plain words
+    risk_reasons_vi: list[str] = field(default_factory=list)  # the same, in Vietnamese
+    to_next_tier_vi: list[str] = field(default_factory=list)
 
 
 def weakest_shortfall(scores: dict[str, DimensionScore], policy: Policy) -> float | None:
@@ -51,7 +54,7 @@ def failing_badly(checks: list[CheckRow], policy: Policy) -> list[CheckRow]:
     return [c for c in checks if c.success is False and c.pass_rate < floors[c.severity]]
 
 
-def _blockers(evidence: DatabaseEvidence, policy: Policy) -> list[str]:
+def _blockers(evidence: DatabaseEvidence, policy: Policy) -> list[Said]:
     """Why the database is not foundational; empty means it is."""
     rules = policy.tiers.foundational
     margin = policy.tiers.hysteresis_points if evidence.previous_tier == FOUNDATIONAL else 0.0
@@ -60,21 +63,22 @@ def _blockers(evidence: DatabaseEvidence, policy: Policy) -> list[str]:
         score = evidence.scores[dimension]
         threshold = rules.min_score[dimension]
         if score.score is None:
-            blockers.append(f"{dimension}: not assessed (no check could run)")
+            blockers.append(say("not_assessed", dimension=dimension))
         elif score.score < threshold - margin:
-            blockers.append(f"{dimension}: score {score.score:.1f} is below the threshold {threshold:.0f}")
+            blockers.append(say("below_threshold", dimension=dimension, score=f"{score.score:.1f}", threshold=f"{threshold:.0f}"))
         if score.total and score.coverage < rules.min_check_coverage:
             blockers.append(
-                f"{dimension}: only {score.evaluated} of {score.total} checks could be evaluated "
-                f"(at least {rules.min_check_coverage:.0%} needed)"
+                say("low_coverage", dimension=dimension, evaluated=score.evaluated, total=score.total,
+                    needed=f"{rules.min_check_coverage:.0%}")
             )
     for check in failing_badly(evidence.checks, policy):
         floor = rules.min_pass_rate[check.severity]
         blockers.append(
-            f"{check.table_name}: {check.description} — {check.unexpected_count:,} of {check.element_count:,} "
-            f"failing ({1 - check.pass_rate:.1%}; a {check.severity} check allows {1 - floor:.0%})"
+            say("check_failing", table=check.table_name, check=check.description,
+                unexpected=f"{check.unexpected_count:,}", elements=f"{check.element_count:,}",
+                share=f"{1 - check.pass_rate:.1%}", severity=check.severity, allowed=f"{1 - floor:.0%}")
             if check.element_count
-            else f"{check.table_name}: {check.description} — failed ({check.severity})"
+            else say("check_failed", table=check.table_name, check=check.description, severity=check.severity)
         )
     return blockers
 
@@ -104,41 +108,42 @@ def classify(evidence: DatabaseEvidence, as_of: dt.date, policy: Policy) -> Verd
     if not usable:
         tier = NOT_STARTED
         to_next = [
-            f"deliver a readable extract ({evidence.delivery_error})"
-            if evidence.delivery_error
-            else "deliver a first extract in the delivery format (docs/delivery-format.md)"
+            say("deliver_readable", error=evidence.delivery_error) if evidence.delivery_error else say("deliver_first")
         ]
     elif blockers:
         tier, to_next = PARTIAL, blockers
     else:
         tier, to_next = FOUNDATIONAL, []
 
-    reasons = []
+    reasons: list[Said] = []
     days_left = (evidence.deadline - as_of).days
     if tier != FOUNDATIONAL and days_left < 0:
-        reasons.append(f"deadline {evidence.deadline.isoformat()} has passed and the database is {tier.replace('_', ' ')}")
+        reasons.append(say("deadline_passed", deadline=evidence.deadline.isoformat(), tier=tier))
     elif tier != FOUNDATIONAL and days_left <= policy.risk.deadline_near_days:
-        reasons.append(
-            f"deadline {evidence.deadline.isoformat()} is {days_left} days away and the database is "
-            f"{tier.replace('_', ' ')}"
-        )
+        reasons.append(say("deadline_near", deadline=evidence.deadline.isoformat(), days=days_left, tier=tier))
     if evidence.delivery_status == "rejected":
-        reasons.append(f"ingest failure: {evidence.delivery_error}")
+        reasons.append(say("ingest_failure", error=evidence.delivery_error))
     if evidence.delivery_status == "absent":
-        reasons.append(f"no delivery for its {evidence.cadence} cadence")
+        reasons.append(say("no_delivery", cadence=evidence.cadence))
     max_age = policy.live.max_extract_age_days[evidence.cadence]
-    if usable and evidence.extract_age_days is not None and evidence.extract_age_days > max_age:
+    stale = usable and evidence.extract_age_days is not None and evidence.extract_age_days > max_age
+    if stale:
         reasons.append(
-            f"data no longer live: extract is {evidence.extract_age_days:.0f} days old "
-            f"(a {evidence.cadence} database allows {max_age})"
+            say("stale_extract", age=f"{evidence.extract_age_days:.0f}", cadence=evidence.cadence, allowed=max_age)
         )
     live = evidence.scores.get("live")
-    stale_already = any(r.startswith("data no longer live") for r in reasons)
-    if usable and not stale_already and live is not None and live.score is not None and live.score < policy.tiers.foundational.min_score["live"]:
-        reasons.append(f"data no longer live: freshness score {live.score:.1f}")
+    if usable and not stale and live is not None and live.score is not None and live.score < policy.tiers.foundational.min_score["live"]:
+        reasons.append(say("stale_score", score=f"{live.score:.1f}"))
     if evidence.previous_tier and TIER_RANK[tier] < TIER_RANK[evidence.previous_tier]:
-        reasons.append(f"tier fell from {evidence.previous_tier.replace('_', ' ')} to {tier.replace('_', ' ')}")
+        reasons.append(say("tier_fell", from_tier=evidence.previous_tier, tier=tier))
     if tier == PARTIAL and _trend_misses_deadline(evidence, as_of, weakest_shortfall(evidence.scores, policy), policy):
-        reasons.append("at its current trend it will not reach foundational by the deadline")
+        reasons.append(say("trend_misses"))
     reasons = list(dict.fromkeys(reasons))
-    return Verdict(tier, bool(reasons), reasons, to_next)
+    return Verdict(
+        tier,
+        bool(reasons),
+        [r.en for r in reasons],
+        [s.en for s in to_next],
+        [r.vi for r in reasons],
+        [s.vi for s in to_next],
+    )

@@ -30,18 +30,22 @@ def write_json_atomically(path: Path, document: dict) -> None:
         raise
 
 
-def summarise(registry: Registry, verdicts: dict[str, Verdict]) -> dict[str, dict[str, int]]:
+PROGRAMMES = ("plan02_key", "r71")
+
+
+def summarise_tiers(databases: list[dict]) -> dict[str, dict[str, int]]:
+    """Per programme, in the shape of the published status, over readiness.json's database entries."""
     summary = {}
-    for programme in ("plan02_key", "r71"):
-        ids = [d.id for d in registry.by_programme(programme)]
-        tiers = [verdicts[i].tier for i in ids]
+    for programme in PROGRAMMES:
+        mine = [d for d in databases if d["programme"] == programme]
+        tiers = [d["tier"] for d in mine]
         summary[programme] = {
-            "total": len(ids),
+            "total": len(mine),
             FOUNDATIONAL: tiers.count(FOUNDATIONAL),
             PARTIAL: tiers.count(PARTIAL),
             NOT_STARTED: tiers.count(NOT_STARTED),
-            "at_risk": sum(verdicts[i].at_risk for i in ids),
-            "partial_not_at_risk": sum(verdicts[i].tier == PARTIAL and not verdicts[i].at_risk for i in ids),
+            "at_risk": sum(d["at_risk"] for d in mine),
+            "partial_not_at_risk": sum(d["tier"] == PARTIAL and not d["at_risk"] for d in mine),
         }
     return summary
 
@@ -72,6 +76,8 @@ def readiness_document(
                 "at_risk": verdict.at_risk,
                 "risk_reasons": verdict.risk_reasons,
                 "to_next_tier": verdict.to_next_tier,
+                "risk_reasons_vi": verdict.risk_reasons_vi,
+                "to_next_tier_vi": verdict.to_next_tier_vi,
                 "scores": {d: ev.scores[d].as_json()["score"] for d in DIMENSIONS},
                 "score_coverage": {d: ev.scores[d].as_json() for d in DIMENSIONS},
                 "rows": delivery.get("total_rows"),
@@ -94,7 +100,7 @@ def readiness_document(
         "as_of": as_of.isoformat(),
         "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "run_id": run_id,
-        "summary": summarise(registry, verdicts),
+        "summary": summarise_tiers(databases),
         "databases": databases,
         "unmatched_deliveries": unmatched,
     }

@@ -20,6 +20,7 @@ class CheckRow:
     element_count: int
     unexpected_count: int
     success: bool | None  # None: not evaluated
+    masked_samples: tuple[dict, ...] = ()  # a few failing values, masked (for reports only)
 
     @property
     def evaluated(self) -> bool:
