@@ -38,7 +38,13 @@ class Estate(dg.ConfigurableResource):
 
     @property
     def reports_dir(self) -> Path:
+        """The reviewers' full bundle, replaced as a whole by each run (report/publish.py)."""
         return self.home / "reports"
+
+    @property
+    def readiness_document(self) -> Path:
+        """The latest verdicts as readiness.json, handed from the readiness asset to the reports."""
+        return self.home / "state" / "readiness.json"
 
     def as_of_date(self) -> dt.date:
         return dt.date.fromisoformat(self.as_of) if self.as_of else dt.datetime.now(VIETNAM).date()
