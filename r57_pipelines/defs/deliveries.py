@@ -57,7 +57,8 @@ def build_delivery_asset(database: Database) -> dg.AssetsDefinition:
                     database.id, "rejected", error=f"{folders}: two or more deliveries for one database"
                 )
             else:
-                outcome = load_delivery(con, database, scan.folders.get(database.id))
+                # Text files in another encoding are converted to a copy under the home, never in place.
+                outcome = load_delivery(con, database, scan.folders.get(database.id), scratch=estate.home / "tmp")
             record_delivery(con, context.run.run_id, as_of, database.ministry, outcome)
             staged = run_staging(con, database) if outcome.usable else []
         if outcome.error:
@@ -73,6 +74,8 @@ def build_delivery_asset(database: Database) -> dg.AssetsDefinition:
         }
         if outcome.error:
             metadata["error"] = outcome.error
+        if outcome.findings:
+            metadata["findings"] = dg.MetadataValue.json(outcome.findings)
         if staged:
             metadata["staging_views"] = dg.MetadataValue.json(
                 {o.target: "ok" if o.ok else o.error for o in staged}

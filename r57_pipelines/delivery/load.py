@@ -14,8 +14,9 @@ import duckdb
 from r57_pipelines.delivery.errors import DeliveryError
 from r57_pipelines.delivery.manifest import MANIFEST_NAME, Manifest, read_manifest, resolve_data_file
 from r57_pipelines.delivery.readers import load_file
+from r57_pipelines.masking import mask_text
 from r57_pipelines.registry import Database
-from r57_pipelines.warehouse import qualified, quoted, raw_schema, tables_in
+from r57_pipelines.warehouse import qualified, quoted, raw_schema, table_columns, tables_in
 
 DELIVERY_INFO_TABLE = "_r57_delivery"  # cannot clash with a contract table: registry names start with a letter
 
@@ -42,6 +43,9 @@ class DeliveryOutcome:
     delivery_sha256: str | None = None
     files: list[DeliveredFile] = field(default_factory=list)
     load_seconds: float = 0.0
+    # What was noticed while reading it (a byte-order mark, a declared encoding, columns outside the
+    # contract, ...): one plain sentence each, naming the file. Not defects of the data: those are checks.
+    findings: list[str] = field(default_factory=list)
 
     @property
     def total_rows(self) -> int | None:
@@ -77,11 +81,15 @@ def _check_manifest_matches(folder: Path, manifest: Manifest, database: Database
         )
 
 
-def _previous_load(con: duckdb.DuckDBPyConnection, database_id: str) -> tuple[str, list[dict]] | None:
-    """The hash and files of the delivery now in raw_<db>, if its tables are still there."""
+def _json(value: object) -> list:
+    return (json.loads(value) if isinstance(value, str) else value) or []
+
+
+def _previous_load(con: duckdb.DuckDBPyConnection, database_id: str) -> tuple[str, list[dict], list[str]] | None:
+    """The hash, files and findings of the delivery now in raw_<db>, if its tables are still there."""
     row = con.execute(
         """
-        select delivery_sha256, files from r57.deliveries
+        select delivery_sha256, files, findings from r57.deliveries
         where database_id = ? and status in ('loaded', 'unchanged')
         order by recorded_at desc limit 1
         """,
@@ -89,11 +97,24 @@ def _previous_load(con: duckdb.DuckDBPyConnection, database_id: str) -> tuple[st
     ).fetchone()
     if row is None or DELIVERY_INFO_TABLE not in tables_in(con, raw_schema(database_id)):
         return None
-    return row[0], json.loads(row[1]) if isinstance(row[1], str) else row[1]
+    return row[0], _json(row[1]), _json(row[2])
 
 
-def load_delivery(con: duckdb.DuckDBPyConnection, database: Database, folder: Path | None) -> DeliveryOutcome:
-    """Load `folder` into `raw_<db>`; a bad delivery leaves the previous load in place and is reported."""
+def shown(name: str, limit: int = 60) -> str:
+    """A name from a delivery as findings and errors print it: quoted, control characters escaped,
+    cut short, long digit runs hidden (a header row may really be a row of data)."""
+    text = repr(name)
+    return mask_text(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def load_delivery(
+    con: duckdb.DuckDBPyConnection, database: Database, folder: Path | None, *, scratch: Path | None = None
+) -> DeliveryOutcome:
+    """Load `folder` into `raw_<db>`; a bad delivery leaves the previous load in place and is reported.
+
+    `scratch`: where converted copies of text files may be written while they are read (default: the
+    system's temporary folder); the delivery itself is only ever read.
+    """
     if folder is None:
         return DeliveryOutcome(database.id, "absent")
     started = time.perf_counter()
@@ -117,9 +138,10 @@ def load_delivery(con: duckdb.DuckDBPyConnection, database: Database, folder: Pa
             rows = {f["table"]: f.get("rows") for f in previous[1]}
             for f in outcome.files:
                 f.rows = rows.get(f.table)
+            outcome.findings = list(previous[2])
             outcome.status = "unchanged"
         else:
-            _replace_raw_tables(con, database, manifest, paths, outcome)
+            _replace_raw_tables(con, database, manifest, paths, outcome, scratch)
             outcome.status = "loaded"
     except DeliveryError as exc:
         outcome.status, outcome.error = "rejected", str(exc)
@@ -133,15 +155,29 @@ def _replace_raw_tables(
     manifest: Manifest,
     paths: dict[str, Path],
     outcome: DeliveryOutcome,
+    scratch: Path | None,
 ) -> None:
     """Swap in the new delivery inside one transaction, so a failure keeps the last good load."""
     schema = raw_schema(database.id)
+    declared = {t.name: t for t in manifest.tables}
+    contract = {t.name: t for t in database.contract.tables}
     con.execute("begin transaction")
     try:
         con.execute(f"drop schema if exists {quoted(schema)} cascade")
         con.execute(f"create schema {quoted(schema)}")
         for f in outcome.files:
-            f.rows = load_file(con, paths[f.table], f.format, qualified(schema, f.table))
+            loaded = load_file(
+                con, paths[f.table], f.format, qualified(schema, f.table),
+                encoding=declared[f.table].encoding, scratch=scratch, label=f.file,
+            )
+            f.rows = loaded.rows
+            outcome.findings.extend(loaded.findings)
+            outcome.findings.extend(_compare_with_contract(con, database, schema, f, paths[f.table]))
+        missing_tables = sorted(set(contract) - set(declared))
+        if missing_tables:
+            outcome.findings.append(
+                f"{MANIFEST_NAME}: contract table(s) not delivered: {', '.join(missing_tables)}"
+            )
         con.execute(
             f"create table {qualified(schema, DELIVERY_INFO_TABLE)} as "
             "select ?::timestamptz as extracted_at, ? as sha256, ?::bigint as rows",
@@ -151,3 +187,40 @@ def _replace_raw_tables(
     except BaseException:
         con.execute("rollback")
         raise
+
+
+MAX_NAMES_SHOWN = 8
+
+
+def _names(names: list[str]) -> str:
+    listed = ", ".join(shown(n) for n in names[:MAX_NAMES_SHOWN])
+    return listed + (f" and {len(names) - MAX_NAMES_SHOWN} more" if len(names) > MAX_NAMES_SHOWN else "")
+
+
+def _compare_with_contract(
+    con: duckdb.DuckDBPyConnection, database: Database, schema: str, delivered: DeliveredFile, path: Path
+) -> list[str]:
+    """Findings on a loaded file's shape against the contract; DeliveryError when nothing of it fits."""
+    table = next((t for t in database.contract.tables if t.name == delivered.table), None)
+    if table is None:
+        return [f"{delivered.file}: table {shown(delivered.table)} is not in the contract of {database.id}; loaded, not checked"]
+    present = table_columns(con, schema, delivered.table)
+    expected = [c.name for c in table.columns]
+    # DuckDB matches identifiers without regard to case, and so do the staging views.
+    missing = [c for c in expected if c not in {p.lower() for p in present}]
+    extra = sorted(c for c in present if c.lower() not in set(expected))
+    if len(missing) == len(expected):
+        raise DeliveryError(
+            path,
+            f"none of the contract's columns of table {delivered.table!r} were found; the header reads as "
+            f"{len(present)} column(s): {_names(sorted(present))} (a header row is required, and the delimiter "
+            "must be one of , ; | or tab)",
+        )
+    findings = []
+    if missing:
+        findings.append(f"{delivered.file}: contract column(s) missing: {', '.join(missing)}")
+    if extra:
+        findings.append(f"{delivered.file}: column(s) not in the contract, loaded but not checked: {_names(extra)}")
+    if delivered.rows == 0:
+        findings.append(f"{delivered.file}: no rows (header only)" if delivered.format == "csv" else f"{delivered.file}: no rows")
+    return findings

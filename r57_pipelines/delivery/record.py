@@ -17,7 +17,10 @@ def record_delivery(
     con.execute("delete from r57.deliveries where as_of = ? and database_id = ?", [as_of, outcome.database_id])
     con.execute(
         """
-        insert into r57.deliveries values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+        insert into r57.deliveries (
+            run_id, as_of, database_id, ministry, status, error, folder, extracted_at, delivery_sha256, files,
+            total_bytes, total_rows, load_seconds, findings, recorded_at
+        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
         """,
         [
             run_id,
@@ -33,6 +36,7 @@ def record_delivery(
             outcome.total_bytes,
             outcome.total_rows,
             outcome.load_seconds,
+            json.dumps(outcome.findings, ensure_ascii=False),
         ],
     )
     con.execute("commit")

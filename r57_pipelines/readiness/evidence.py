@@ -43,7 +43,7 @@ def deliveries(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, dict
     cursor = con.execute(
         """
         select database_id, status, error, folder, extracted_at, delivery_sha256, files, total_bytes,
-               total_rows, load_seconds
+               total_rows, load_seconds, findings
         from r57.deliveries
         where as_of <= ?
         qualify row_number() over (partition by database_id order by as_of desc, recorded_at desc) = 1
@@ -55,6 +55,7 @@ def deliveries(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, dict
     for row in cursor.fetchall():
         record = dict(zip(names, row))
         record["files"] = json.loads(record["files"]) if isinstance(record["files"], str) else record["files"]
+        record["findings"] = (json.loads(record["findings"]) if isinstance(record["findings"], str) else record["findings"]) or []
         result[record["database_id"]] = record
     return result
 

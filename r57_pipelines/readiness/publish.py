@@ -91,6 +91,7 @@ def readiness_document(
                     "sha256": delivery.get("delivery_sha256"),
                     "bytes": delivery.get("total_bytes"),
                     "files": delivery.get("files") or [],
+                    "findings": delivery.get("findings") or [],
                 },
                 "checks": {"evaluated": len(evaluated), "failed": sum(not c.success for c in evaluated)},
             }

@@ -19,6 +19,9 @@ create table if not exists r57.deliveries (
     load_seconds double,
     recorded_at timestamptz not null
 );
+-- What was noticed while reading a delivery (BOM, declared encoding, columns outside the contract, ...):
+-- ["<file>: <finding>", ...]. Added after the first release, hence the alter (existing warehouses migrate).
+alter table r57.deliveries add column if not exists findings json;
 
 -- Folders in the sources that match no registered database (or one delivered twice).
 create table if not exists r57.unmatched_deliveries (
