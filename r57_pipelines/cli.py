@@ -64,6 +64,7 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     print(f"Warehouse: {args.home / 'warehouse.duckdb'}")
     print(f"Readiness: {report}")
+    print(f"Report:    {report.parent / 'index.html'} (open from disk)")
     _print_status(json.loads(report.read_text(encoding="utf-8")))
     return 0
 
@@ -80,6 +81,36 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"r57 status: no readiness report at {report}; run `r57 run` first", file=sys.stderr)
         return 2
     _print_status(json.loads(report.read_text(encoding="utf-8")))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Rebuild the full bundle, or write one ministry's own, from the last run's verdicts."""
+    import duckdb
+
+    from r57_pipelines.registry import load_registry
+    from r57_pipelines.report.bundle import build_bundle
+    from r57_pipelines.resources import WAREHOUSE_FILE, Estate
+
+    registry = load_registry()
+    if args.ministry and args.ministry not in registry.ministries:
+        print(f"r57 report: no ministry {args.ministry!r}; one of {', '.join(registry.ministries)}", file=sys.stderr)
+        return 2
+    document_path = Estate(home_dir=str(args.home)).readiness_document
+    if not document_path.exists():
+        print(f"r57 report: no verdicts at {document_path}; run `r57 run --home {args.home}` first", file=sys.stderr)
+        return 2
+    out = args.out or (args.home / "bundles" / args.ministry if args.ministry else args.home / "reports")
+    try:
+        con = duckdb.connect(str(args.home / WAREHOUSE_FILE), read_only=True)
+    except duckdb.IOException as exc:
+        print(f"r57 report: cannot open the warehouse in {args.home} (a run holds it?): {exc}", file=sys.stderr)
+        return 3
+    with con:
+        document = json.loads(document_path.read_text(encoding="utf-8"))
+        bundle = build_bundle(con, registry, document, out, ministry=args.ministry)
+    scope = f"{args.ministry}'s own databases" if args.ministry else "every database"
+    print(f"Report ({scope}, {bundle.databases} databases, {bundle.pages} pages): {bundle.front_page}")
     return 0
 
 
@@ -119,6 +150,15 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="print the national summary and the at-risk list")
     status.add_argument("--home", type=Path, default=DEFAULT_HOME)
     status.set_defaults(func=cmd_status)
+
+    report = sub.add_parser("report", help="write the reviewers' report bundle; --ministry for one ministry's own")
+    report.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    report.add_argument("--ministry", metavar="CODE", help="only this ministry's databases (e.g. MOH)")
+    report.add_argument(
+        "--out", type=Path, default=None,
+        help="bundle folder (default: <home>/reports, or <home>/bundles/<CODE> with --ministry); replaced whole",
+    )
+    report.set_defaults(func=cmd_report)
 
     generate = sub.add_parser("generate", help="generate the sample estate (deterministic)")
     generate.add_argument("--rows", type=int, default=None, help="total rows across the estate")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -105,3 +110,32 @@ def browser_page(chromium_browser, browser_log, request: pytest.FixtureRequest, 
                 print(f"\nbrowser_page: no screenshot ({exc})")
             print(browser_log.summary())
         context.close()
+
+
+# --- one `r57 run` of the committed sample estate, shared by the slow end-to-end tests ------------
+
+
+@dataclass(frozen=True)
+class SampleEstateRun:
+    """`r57 run` on sample_sources as of 2025-12-04, recorded in a real Dagster instance."""
+
+    home: Path
+    dagster_home: Path  # the run's events and metadata, for tests that read what Dagster shows
+    document: dict  # <home>/reports/readiness.json
+    completed: subprocess.CompletedProcess
+
+
+@pytest.fixture(scope="session")
+def sample_estate_run(tmp_path_factory) -> SampleEstateRun:
+    from r57_pipelines.paths import SAMPLE_SOURCES_DIR
+
+    home = tmp_path_factory.mktemp("sample-home")
+    dagster_home = tmp_path_factory.mktemp("sample-dagster-home")
+    completed = subprocess.run(
+        [str(Path(sys.executable).parent / "r57"), "run", "--sources", str(SAMPLE_SOURCES_DIR), "--home", str(home),
+         "--as-of", "2025-12-04"],
+        capture_output=True, text=True, timeout=1200, env={**os.environ, "DAGSTER_HOME": str(dagster_home)},
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    document = json.loads((home / "reports" / "readiness.json").read_text(encoding="utf-8"))
+    return SampleEstateRun(home, dagster_home, document, completed)

@@ -20,15 +20,8 @@ R57 = str(Path(sys.executable).parent / "r57")
 
 
 @pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
-    home = tmp_path_factory.mktemp("home")
-    completed = subprocess.run(
-        [R57, "run", "--sources", str(SAMPLE_SOURCES_DIR), "--home", str(home), "--as-of", "2025-12-04"],
-        capture_output=True, text=True, timeout=1200,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    document = json.loads((home / "reports" / "readiness.json").read_text(encoding="utf-8"))
-    return home, document, completed
+def sample_run(sample_estate_run):
+    return sample_estate_run.home, sample_estate_run.document, sample_estate_run.completed
 
 
 def test_published_status_is_reproduced(sample_run):
