@@ -262,7 +262,8 @@ def _stop_nightly_schedule(ui: DagsterUI, location: str, repository: str) -> Non
     selector = {"repositoryLocationName": location, "repositoryName": repository, "scheduleName": SCHEDULE}
     schedule = ui.graphql(SCHEDULE_STATE, selector=selector)["scheduleOrError"]
     assert schedule["__typename"] == "Schedule", schedule
-    assert schedule["scheduleState"]["status"] == "RUNNING"  # DefaultScheduleStatus.RUNNING in code
+    if schedule["scheduleState"]["status"] == "STOPPED":
+        return
     stopped = ui.graphql(STOP_SCHEDULE, id=schedule["scheduleState"]["id"])["stopRunningSchedule"]
     assert stopped["__typename"] == "ScheduleStateResult", stopped
     assert stopped["scheduleState"]["status"] == "STOPPED"
