@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -172,7 +173,9 @@ def _replace_raw_tables(
             )
             f.rows = loaded.rows
             outcome.findings.extend(loaded.findings)
-            outcome.findings.extend(_compare_with_contract(con, database, schema, f, paths[f.table]))
+            outcome.findings.extend(
+                _compare_with_contract(con, database, schema, f, paths[f.table], loaded.source_types)
+            )
         missing_tables = sorted(set(contract) - set(declared))
         if missing_tables:
             outcome.findings.append(
@@ -190,6 +193,7 @@ def _replace_raw_tables(
 
 
 MAX_NAMES_SHOWN = 8
+_NUMERIC_TYPE = re.compile(r"^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|FLOAT|DOUBLE|REAL|DECIMAL.*)$")
 
 
 def _names(names: list[str]) -> str:
@@ -198,7 +202,12 @@ def _names(names: list[str]) -> str:
 
 
 def _compare_with_contract(
-    con: duckdb.DuckDBPyConnection, database: Database, schema: str, delivered: DeliveredFile, path: Path
+    con: duckdb.DuckDBPyConnection,
+    database: Database,
+    schema: str,
+    delivered: DeliveredFile,
+    path: Path,
+    source_types: dict[str, str],
 ) -> list[str]:
     """Findings on a loaded file's shape against the contract; DeliveryError when nothing of it fits."""
     table = next((t for t in database.contract.tables if t.name == delivered.table), None)
@@ -221,6 +230,16 @@ def _compare_with_contract(
         findings.append(f"{delivered.file}: contract column(s) missing: {', '.join(missing)}")
     if extra:
         findings.append(f"{delivered.file}: column(s) not in the contract, loaded but not checked: {_names(extra)}")
+    numeric = [
+        f"{c.name} {source_types[c.name]}"
+        for c in table.columns
+        if c.type == "varchar" and _NUMERIC_TYPE.match(source_types.get(c.name, ""))
+    ]
+    if numeric:
+        findings.append(
+            f"{delivered.file}: column(s) stored as numbers where the contract has text (leading zeros are "
+            f"lost): {', '.join(numeric)}"
+        )
     if delivered.rows == 0:
         findings.append(f"{delivered.file}: no rows (header only)" if delivered.format == "csv" else f"{delivered.file}: no rows")
     return findings

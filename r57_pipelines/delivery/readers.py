@@ -64,6 +64,7 @@ class FileLoad:
 
     rows: int
     findings: list[str] = field(default_factory=list)
+    source_types: dict[str, str] = field(default_factory=dict)  # Parquet: each column's stored type
 
 
 def load_file(
@@ -100,6 +101,8 @@ def load_file(
                     con.execute(f"create table {target} as {_SELECT_BY_FORMAT['csv']}", [str(readable)])
                     _check_csv_split(con, path, readable, target)
         else:
+            described = con.execute("describe select * from read_parquet(?)", [str(path)]).fetchall()
+            result.source_types = {row[0]: row[1] for row in described}
             con.execute(f"create table {target} as {_SELECT_BY_FORMAT[file_format]}", [str(path)])
         (rows,) = con.execute(f"select count(*) from {target}").fetchone()
     except duckdb.Error as exc:

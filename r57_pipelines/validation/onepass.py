@@ -575,7 +575,7 @@ def _missing_columns_reader(database_id, schema, table, e, kwargs, missing, rows
     """
 
     def read(values: dict[str, Any]) -> ExpectationOutcome:
-        rows = int(values[rows_alias])
+        rows = _count(values[rows_alias])
         if e["meta"]["dimension"] != "sufficient":
             return not_evaluated(database_id, schema, table, e, f"column not delivered: {', '.join(missing)}")
         if e["type"] == "expect_column_distinct_values_to_contain_set":
@@ -588,9 +588,14 @@ def _missing_columns_reader(database_id, schema, table, e, kwargs, missing, rows
     return read
 
 
+def _count(value: Any) -> int:
+    """An aggregate as a count: over no rows `sum(...)` is NULL, and that is 0 rows."""
+    return 0 if value is None else int(value)
+
+
 def _row_count_reader(database_id, schema, table, e, kwargs, rows_alias):  # noqa: ANN001, ANN202
     def read(values: dict[str, Any]) -> ExpectationOutcome:
-        rows = int(values[rows_alias])
+        rows = _count(values[rows_alias])
         low, high = kwargs.get("min_value"), kwargs.get("max_value")
         success = (low is None or rows >= int(low)) and (high is None or rows <= int(high))
         wanted = int(low or 0)
@@ -610,8 +615,8 @@ def _coverage_reader(database_id, schema, table, e, kwargs, seen_alias):  # noqa
 
 def _duplicates_reader(database_id, schema, table, e, kwargs, rows_alias, considered_alias, distinct_alias):  # noqa: ANN001, ANN202
     def read(values: dict[str, Any]) -> ExpectationOutcome:
-        rows, considered = int(values[rows_alias]), int(values[considered_alias])
-        duplicates = considered - int(values[distinct_alias])
+        rows, considered = _count(values[rows_alias]), _count(values[considered_alias])
+        duplicates = considered - _count(values[distinct_alias])
         success = considered == 0 or (considered - duplicates) / considered >= float(kwargs.get("mostly", 1.0))
         observed = {"duplicate_rows": duplicates, "considered_count": considered}
         return make_outcome(database_id, schema, table, e, rows, duplicates, success, observed, considered_count=considered)
@@ -621,7 +626,7 @@ def _duplicates_reader(database_id, schema, table, e, kwargs, rows_alias, consid
 
 def _map_reader(database_id, schema, table, e, kwargs, rows_alias, considered_alias, unexpected_alias):  # noqa: ANN001, ANN202
     def read(values: dict[str, Any]) -> ExpectationOutcome:
-        rows, considered, unexpected = (int(values[a]) for a in (rows_alias, considered_alias, unexpected_alias))
+        rows, considered, unexpected = (_count(values[a]) for a in (rows_alias, considered_alias, unexpected_alias))
         success = _map_success(kwargs, rows, considered, unexpected, e["type"])
         return make_outcome(
             database_id, schema, table, e, rows, unexpected, success, _share(unexpected, considered), considered_count=considered
@@ -709,9 +714,9 @@ def _master_outcomes(
         joins.append(exp.Join(this=_master_lookup(con, keyed, other_schema, source["alias"]), on=on, side="LEFT"))
     query = plan.select(table_ref(schema, table), joins)
     values = dict(zip(plan.aggregates, con.execute(query.sql(DIALECT)).fetchone()))
-    total = int(values[rows_alias])
+    total = _count(values[rows_alias])
     for index, expectation, kwargs, considered_alias, unexpected_alias in readers:
-        considered, unexpected = int(values[considered_alias]), int(values[unexpected_alias])
+        considered, unexpected = _count(values[considered_alias]), _count(values[unexpected_alias])
         success = total == 0 or mostly_success(considered, unexpected, float(kwargs.get("mostly", 1.0)))
         outcomes[index] = make_outcome(
             database_id, schema, table, expectation, total, unexpected, success, _share(unexpected, considered),
