@@ -53,6 +53,10 @@ def test_a_broken_delivery_fails_alone_and_the_run_completes(tmp_path, registry)
     assert land["tier"] == "not_started" and land["at_risk"]
     assert "parcel.parquet" in land["delivery"]["error"] and any("ingest failure" in r for r in land["risk_reasons"])
     assert document["unmatched_deliveries"][0]["folder"].endswith("nowhere_db")
+    # Reviewers read the same reason in the report, in both languages.
+    for lang in ("vi", "en"):
+        page = (home / "reports" / lang / "databases" / "land.html").read_text(encoding="utf-8")
+        assert "parcel.parquet" in page and 'data-status="rejected"' in page
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         statuses = dict(con.execute("select database_id, status from r57.deliveries").fetchall())
         assert statuses["population"] == "loaded" and statuses["land"] == "rejected"
