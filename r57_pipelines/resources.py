@@ -83,7 +83,8 @@ class Warehouse(DuckDBResource):
             )
 
         try:
-            held = run_lock(home, self.run_lock_wait_seconds, {"dagster_run_id": context.run_id}, on_wait=waiting)
+            details = {"dagster_run_id": context.run.run_id if context.run else None}
+            held = run_lock(home, self.run_lock_wait_seconds, details, on_wait=waiting)
             self._run_stack.enter_context(held)
             self._run_connection = self._run_stack.enter_context(self.get_connection())
             ensure_schema(self._run_connection)
