@@ -17,8 +17,14 @@ def raw_schema(database_id: str) -> str:
 
 
 def qualified(schema: str, table: str) -> str:
-    """`"schema"."table"`, quoted by sqlglot: names from deliveries never reach SQL unquoted."""
-    return exp.table_(table, db=schema, quoted=True).sql(dialect="duckdb")
+    """`"schema"."table"`, quoted by sqlglot: names from deliveries never reach SQL unquoted.
+
+    Built from two identifiers rather than `exp.table_`, which drops an empty part (`"raw_x"` for table
+    ""): an empty name must stay an (invalid) empty identifier, never become another table.
+    """
+    return exp.Table(this=exp.to_identifier(table, quoted=True), db=exp.to_identifier(schema, quoted=True)).sql(
+        dialect="duckdb"
+    )
 
 
 def quoted(name: str) -> str:
