@@ -410,14 +410,6 @@ def _bundle(folder: Path, text: str) -> dict[str, str]:
     return _tree(folder)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "issue 6: publish_directory swaps with two renames (reports -> .reports.previous, build -> reports); "
-        "killed between them, <home>/reports is missing until the next publish recovers it. An atomic "
-        "exchange (renameat2 RENAME_EXCHANGE) closes the window; then remove this mark."
-    ),
-)
 def test_publishing_killed_at_any_step_leaves_the_old_or_the_new_report_whole(tmp_path):
     from r57_pipelines.report.publish import publish_directory
 
