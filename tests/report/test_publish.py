@@ -57,3 +57,16 @@ def test_new_build_directories_sit_beside_the_target(tmp_path):
     assert build.parent == tmp_path and build.name.startswith(".reports.build-")
     with pytest.raises(FileExistsError):
         build.mkdir()
+
+
+def test_where_the_system_cannot_exchange_two_renames_publish(tmp_path, monkeypatch):
+    import r57_pipelines.report.publish as publish
+
+    monkeypatch.setattr(publish, "_exchange", lambda a, b: False)
+    target = tmp_path / "reports"
+    _bundle(target, "old")
+    build = new_build_directory(target)
+    _bundle(build, "new")
+    publish_directory(build, target)
+    assert (target / "readiness.json").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
