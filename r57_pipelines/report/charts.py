@@ -24,16 +24,21 @@ class LineChart:
     width: int
     height: int
     series: list[Series]
-    x_labels: list[tuple[float, str]]
+    x_labels: list[tuple[float, str, str]]  # x, text, text-anchor (the ends stay inside the plot)
     y_ticks: list[tuple[float, str]]
     plot: tuple[float, float, float, float]  # left, top, right, bottom
 
 
 def _nice_max(value: float) -> float:
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000):
-        if value <= step:
-            return float(step)
-    return float(value)
+    """The axis top: a multiple of 4, so counts get whole-number ticks at each quarter."""
+    for top in (4, 8, 12, 20, 40, 60, 100, 120, 200, 400, 1000):
+        if value <= top:
+            return float(top)
+    return float(-(-value // 4) * 4)
+
+
+def _anchor(index: int, last: int) -> str:
+    return "start" if index == 0 else "end" if index == last else "middle"
 
 
 def line_chart(rows: list[dict], keys: list[str], y_max: float | None = None) -> LineChart | None:
@@ -66,7 +71,9 @@ def line_chart(rows: list[dict], keys: list[str], y_max: float | None = None) ->
         width=WIDTH,
         height=HEIGHT,
         series=series,
-        x_labels=[(x_of(days[i]), rows[i]["as_of"]) for i in label_at],
+        x_labels=[
+            (x_of(days[i]), rows[i]["as_of"], "middle" if len(rows) == 1 else _anchor(i, len(rows) - 1)) for i in label_at
+        ],
         y_ticks=[(y_of(top * f), f"{top * f:g}") for f in (0, 0.25, 0.5, 0.75, 1)],
         plot=(left, upper, right, lower),
     )

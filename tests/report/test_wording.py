@@ -31,7 +31,8 @@ def test_chart_x_follows_the_calendar_not_the_run_count():
     chart = line_chart(rows, ["a"])
     (x0, _, _, _), (x1, _, _, _), (x2, _, _, _) = chart.series[0].points
     assert round((x1 - x0) * 9, 6) == round(x2 - x1, 6)  # 1 day, then 9 days
-    assert chart.x_labels[0][1] == "2025-12-01" and chart.x_labels[-1][1] == "2025-12-11"
+    assert chart.x_labels[0][1:] == ("2025-12-01", "start") and chart.x_labels[-1][1:] == ("2025-12-11", "end")
+    assert [label for _, label in chart.y_ticks] == ["0", "1", "2", "3", "4"]  # whole numbers for counts
     assert line_chart([], ["a"]) is None
     higher, lower = line_chart([{"as_of": "2025-12-01", "a": 80, "b": 20}], ["a", "b"], y_max=100).series
     assert higher.points[0][1] < lower.points[0][1]  # SVG y grows downwards
