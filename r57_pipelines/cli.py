@@ -27,7 +27,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
 
     def waiting(holder: dict | None) -> None:
-        print(f"r57 run: another run holds {args.home} ({describe_holder(holder)}); waiting up to {args.wait:g} s",
+        limit = f"up to {args.wait:g} s" if 0 < args.wait < float("inf") else "until it ends"
+        print(f"r57 run: another run holds {args.home} ({describe_holder(holder)}); waiting {limit}",
               file=sys.stderr, flush=True)
 
     # One run per home at a time, for the whole run (runlock.py); by default a second one fails at once.

@@ -257,7 +257,7 @@ def overlapping_runs(small_sources, tmp_path_factory) -> dict:
     )
     first_still_running = first.process.poll() is None
     waiting = Run(small_sources, home, AS_OF, "--wait", str(RUN_TIMEOUT))
-    waiting_line = waiting.wait_for_line("waiting up to")
+    waiting_line = waiting.wait_for_line("; waiting ")
     return {
         "home": home, "first_pid": first.pid, "refused": refused, "first_still_running": first_still_running,
         "waiting_line": waiting_line, "first": first.finish(), "waiting": waiting.finish(),
