@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from markupsafe import escape
 
 from r57_pipelines.paths import SAMPLE_SOURCES_DIR
 from tests.broken_corpus import CASES, HOSTILE_SQL, Case, fingerprint
@@ -41,7 +42,7 @@ def _finish(process: subprocess.Popen, home: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
+def corpus(tmp_path_factory, sample_estate_run):
     root = tmp_path_factory.mktemp("corpus")
     sources, outside = root / "sources", root / "outside"
     shutil.copytree(SAMPLE_SOURCES_DIR, sources)
@@ -51,20 +52,18 @@ def corpus(tmp_path_factory):
         sample = next(SAMPLE_SOURCES_DIR.glob(f"*/{case.database_id}")) if case.database_id else None
         watched[case.name] = case.build(sources, sample, outside)
     before = {name: fingerprint(paths) for name, paths in watched.items()}
-
-    # The baseline reads the committed sample estate (read only, like any run); both runs at once.
-    runs = {"baseline": (SAMPLE_SOURCES_DIR, root / "baseline_home"), "corpus": (sources, root / "corpus_home")}
-    started = {name: _start(src, home) for name, (src, home) in runs.items()}
-    documents = {name: _finish(started[name], runs[name][1]) for name in runs}
+    home = root / "corpus_home"
+    document = _finish(_start(sources, home), home)
     after = {name: fingerprint(paths) for name, paths in watched.items()}
     return {
-        "baseline": {d["id"]: d for d in documents["baseline"]["databases"]},
-        "corpus": {d["id"]: d for d in documents["corpus"]["databases"]},
-        "document": documents["corpus"],
+        # The baseline: the same estate without the broken cases (the shared sample run, same as-of).
+        "baseline": {d["id"]: d for d in sample_estate_run.document["databases"]},
+        "corpus": {d["id"]: d for d in document["databases"]},
+        "document": document,
         "before": before,
         "after": after,
-        "warehouse": runs["corpus"][1] / "warehouse.duckdb",
-        "home": runs["corpus"][1],
+        "warehouse": home / "warehouse.duckdb",
+        "home": home,
     }
 
 
@@ -99,6 +98,11 @@ def test_each_case_is_explained_naming_the_file_and_the_problem(corpus, case: Ca
     assert not missing, text
     # Personal numbers never surface in the reason (the files hold 12-digit personal ids).
     assert re.search(r"[0-9]{12}", text) is None, text
+    # Reviewers read the same reason on the database's page, in both languages.
+    for lang in ("vi", "en"):
+        page = (corpus["home"] / "reports" / lang / "databases" / f"{case.database_id}.html").read_text(encoding="utf-8")
+        lines = [text] if case.where == "error" else delivery["findings"]
+        assert all(str(escape(line)) in page for line in lines), (lang, lines)
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.same_verdict], ids=lambda c: c.name)
