@@ -92,6 +92,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from r57_pipelines.registry import load_registry
     from r57_pipelines.report.bundle import build_bundle
     from r57_pipelines.resources import WAREHOUSE_FILE, Estate
+    from r57_pipelines.runlock import HomeBusy, run_lock
 
     registry = load_registry()
     if args.ministry and args.ministry not in registry.ministries:
@@ -102,14 +103,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"r57 report: no verdicts at {document_path}; run `r57 run --home {args.home}` first", file=sys.stderr)
         return 2
     out = args.out or (args.home / "bundles" / args.ministry if args.ministry else args.home / "reports")
+    # The home's run lock: a report never reads a warehouse that a run is writing, and two reports
+    # never build into the same place at once.
     try:
-        con = duckdb.connect(str(args.home / WAREHOUSE_FILE), read_only=True)
-    except duckdb.IOException as exc:
-        print(f"r57 report: cannot open the warehouse in {args.home} (a run holds it?): {exc}", file=sys.stderr)
+        with run_lock(args.home, 0, {"command": "report"}):
+            with duckdb.connect(str(args.home / WAREHOUSE_FILE), read_only=True) as con:
+                document = json.loads(document_path.read_text(encoding="utf-8"))
+                bundle = build_bundle(con, registry, document, out, ministry=args.ministry)
+    except HomeBusy as busy:
+        print(f"r57 report: {busy}; try again when it has finished", file=sys.stderr)
         return 3
-    with con:
-        document = json.loads(document_path.read_text(encoding="utf-8"))
-        bundle = build_bundle(con, registry, document, out, ministry=args.ministry)
     scope = f"{args.ministry}'s own databases" if args.ministry else "every database"
     print(f"Report ({scope}, {bundle.databases} databases, {bundle.pages} pages): {bundle.front_page}")
     return 0
