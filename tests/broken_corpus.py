@@ -74,6 +74,14 @@ def replace_file(sources: Path, sample: Path, ministry: str, database_id: str, c
     return folder
 
 
+def edit_first_table(folder: Path, **table_keys) -> Path:
+    """Rewrite the delivery's manifest with its first table's keys changed (the data files stay)."""
+    manifest = manifest_of(folder)
+    manifest["tables"][0].update(table_keys)
+    write_manifest(folder, manifest)
+    return folder
+
+
 def sample_text(sample: Path) -> str:
     return (sample / manifest_of(sample)["tables"][0]["file"]).read_text(encoding="utf-8")
 
@@ -231,10 +239,7 @@ def _malformed_yaml(sources, sample, outside):
 
 
 def _file_outside(sources, sample, outside):
-    folder = sources / "MOST" / "standards_quality"
-    manifest = manifest_of(folder)
-    manifest["tables"][0]["file"] = "../../MOST/radio_frequencies/dossier.parquet"
-    write_manifest(folder, manifest)
+    folder = edit_first_table(sources / "MOST" / "standards_quality", file="../../MOST/radio_frequencies/dossier.parquet")
     return [folder, sources / "MOST" / "radio_frequencies"]
 
 
@@ -253,9 +258,7 @@ def _symlinked_folder(sources, sample, outside):
     elsewhere.mkdir()
     (folder / "facility.parquet").rename(elsewhere / "facility.parquet")
     os.symlink(elsewhere, folder / "data", target_is_directory=True)
-    manifest = manifest_of(folder)
-    manifest["tables"][0]["file"] = "data/facility.parquet"
-    write_manifest(folder, manifest)
+    edit_first_table(folder, file="data/facility.parquet")
     return [folder, elsewhere]
 
 
@@ -286,19 +289,11 @@ def _two_deliveries(sources, sample, outside):
 
 
 def _hostile_table(sources, sample, outside):
-    folder = sources / "MOC" / "seagoing_ships"
-    manifest = manifest_of(folder)
-    manifest["tables"][0]["name"] = HOSTILE_SQL
-    write_manifest(folder, manifest)
-    return [folder]
+    return [edit_first_table(sources / "MOC" / "seagoing_ships", name=HOSTILE_SQL)]
 
 
 def _control_characters(sources, sample, outside):
-    folder = sources / "MOC" / "urban_planning"
-    manifest = manifest_of(folder)
-    manifest["tables"][0]["name"] = "parcel\x1b[2J\x00"
-    write_manifest(folder, manifest)
-    return [folder]
+    return [edit_first_table(sources / "MOC" / "urban_planning", name="parcel\x1b[2J\x00")]
 
 
 CASES: list[Case] = [
