@@ -1,7 +1,8 @@
 """readiness.xlsx: the same figures as the site, for reviewers who work in a spreadsheet.
 
 Sheets: Summary (per programme, in the shape of the published status), Databases (one row each),
-Checks (every check outcome each verdict used, masked samples included). Written in openpyxl's
+Checks (every check outcome each verdict used, masked samples included), History (each database's
+tier and scores at every run). Written in openpyxl's
 write-only mode: rows stream to disk, so thousands of checks cost little memory.
 """
 
@@ -23,6 +24,7 @@ DATABASE_COLUMNS = (
     *(f"score_{d}" for d in DIMENSIONS), "rows", "delivery_status", "delivery_error", "extracted_at",
     "delivery_sha256", "checks_evaluated", "checks_failed",
 )
+HISTORY_COLUMNS = ("database_id", "as_of", "tier", "at_risk", *DIMENSIONS)
 CHECK_COLUMNS = (
     "database_id", "table", "check_id", "dimension", "severity", "description", "success", "unexpected", "elements",
     "masked_samples",
@@ -71,6 +73,12 @@ def write_workbook(data: ReportData, path: Path) -> Path:
                 c.success, c.unexpected_count, c.element_count,
                 json.dumps(list(c.masked_samples), ensure_ascii=False) if c.masked_samples else None,
             ])
+
+    history = book.create_sheet("History")
+    _header(history, HISTORY_COLUMNS)
+    for db in data.databases:
+        for h in data.score_history.get(db["id"], []):
+            history.append([db["id"], h["as_of"], h["tier"], h["at_risk"], *(h[d] for d in DIMENSIONS)])
 
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)

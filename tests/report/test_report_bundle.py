@@ -53,7 +53,7 @@ def test_database_page_shows_its_verdict_failing_checks_and_delivery_facts(sampl
 def test_workbook_has_the_summary_every_database_and_every_check(sample_estate_run):
     document = sample_estate_run.document
     book = load_workbook(sample_estate_run.home / "reports" / "readiness.xlsx", read_only=True)
-    assert book.sheetnames == ["Summary", "Databases", "Checks"]
+    assert book.sheetnames == ["Summary", "Databases", "Checks", "History"]
     databases = list(book["Databases"].iter_rows(values_only=True))
     assert len(databases) == 1 + len(document["databases"])
     header = databases[0]
@@ -63,6 +63,8 @@ def test_workbook_has_the_summary_every_database_and_every_check(sample_estate_r
     # Evaluated or not (a missing table's checks count against coverage), every check is listed.
     listed = sum(c["checks_total"] for d in document["databases"] for c in d["score_coverage"].values())
     assert checks == listed > 1000
+    history = list(book["History"].iter_rows(values_only=True))[1:]
+    assert {(r[0], r[1]) for r in history} >= {(d["id"], document["as_of"]) for d in document["databases"]}
     summary = {row[0]: row for row in book["Summary"].iter_rows(values_only=True) if row and row[0] in document["summary"]}
     assert summary["plan02_key"][1:5] == (12, 4, 5, 3)
 
