@@ -11,8 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from r57_pipelines.registry import Registry, load_registry
+
+# Property tests explore the same examples on every machine: a CI run is reproducible, and a failure
+# seen once is seen again (HYPOTHESIS_PROFILE=explore draws new examples each run, for local hunting).
+settings.register_profile("r57", derandomize=True, deadline=None)
+settings.register_profile("explore", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "r57"))
 
 
 @pytest.fixture(scope="session")

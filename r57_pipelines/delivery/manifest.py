@@ -39,6 +39,8 @@ class ManifestTable(BaseModel):
     def _plain_name(cls, value: str) -> str:
         if _has_control_characters(value):
             raise ValueError(f"table name {value!r} contains control characters")
+        if value != value.strip():  # YAML also folds some line breaks into spaces here
+            raise ValueError(f"table name {value!r} starts or ends with a space")
         if value.lower().startswith(RESERVED_PREFIX):
             raise ValueError(f"table name {value!r}: names starting with {RESERVED_PREFIX!r} are reserved for r57")
         return value

@@ -32,7 +32,9 @@ yaml_values = st.recursive(
     max_leaves=12,
 )
 plain = st.characters(exclude_categories=("Cc", "Cf", "Cs", "Co", "Cn"))
-names = st.text(plain, min_size=1, max_size=16).filter(lambda n: not n.lower().startswith(RESERVED_PREFIX))
+names = st.text(plain, min_size=1, max_size=16).filter(
+    lambda n: not n.lower().startswith(RESERVED_PREFIX) and n == n.strip()
+)
 segments = st.text(st.characters(categories=("L", "N"), include_characters="_-"), min_size=1, max_size=8)
 files = st.builds(
     lambda parts, suffix: "/".join(parts) + suffix, st.lists(segments, min_size=1, max_size=3),
@@ -112,6 +114,7 @@ def test_names_with_control_characters_or_outside_paths_are_rejected(document, d
     control = data.draw(st.characters(categories=("Cc", "Cf")))
     broken = [
         {**table, "name": table["name"] + control},
+        {**table, "name": " " + table["name"]},
         {**table, "file": "../" + table["file"]},
         {**table, "file": "/" + table["file"]},
         {**table, "name": RESERVED_PREFIX + table["name"]},
