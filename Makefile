@@ -26,7 +26,7 @@ browser: $(CHROMIUM)  ## Debian's Chromium for the browser tests (apt; sudo unle
 
 run: setup  ## the whole pipeline on the sample estate as of 2025-12-04
 	$(BIN)/r57 run --sources sample_sources --home .r57 --as-of $(AS_OF)
-	@echo "Results: .r57/reports/readiness.json (warehouse: .r57/warehouse.duckdb)"
+	@echo "Report: .r57/reports/index.html (readiness.json and readiness.xlsx beside it; warehouse: .r57/warehouse.duckdb)"
 
 test: setup browser  ## every test, slow end-to-end ones included (what CI runs)
 	$(BIN)/pytest
