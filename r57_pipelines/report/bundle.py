@@ -6,7 +6,6 @@ one ministry's own databases.
 
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from r57_pipelines.readiness.policy import default_policy
+from r57_pipelines.readiness.publish import write_json_atomically
 from r57_pipelines.registry import Registry
 from r57_pipelines.report.data import for_ministry, load_report_data
 from r57_pipelines.report.publish import discard_stale_builds, new_build_directory, publish_directory
@@ -42,9 +42,7 @@ def build_bundle(
     discard_stale_builds(target)
     build = new_build_directory(target)
     try:
-        (build / "readiness.json").write_text(
-            json.dumps(data.document, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
-        )
+        write_json_atomically(build / "readiness.json", data.document)
         write_workbook(data, build / "readiness.xlsx")
         pages = render_site(data, build)
         publish_directory(build, target)
