@@ -1,430 +1,93 @@
-"""The fast path: a table's GX suite compiled to DuckDB SQL, every count from one pass over the table.
+"""The fast path: a table's GX suite compiled to SQL, every count from one pass over the table.
 
-``validate_table`` turns each expectation of a suite (the same JSON that GX runs) into aggregate
-expressions (``count_if``, ``count(DISTINCT ...)``, ``list(DISTINCT ...) FILTER``) and evaluates all of
-them in **one SELECT** over the table. Master-data rules (existence and agreement with the population
-register) need the master table: they are answered by **one LEFT JOIN query** per table, against the
-master keys pre-aggregated to one row per key (so the join never multiplies rows).
+``validate_table`` turns each expectation of a suite (the same JSON that GX runs) into aggregate expressions
+(``count_if``, ``count(DISTINCT ...)``, ``min``, ``quantile_disc``, ``list(DISTINCT ...)``) and evaluates all
+of them in **one SELECT** over the table. The few things one aggregate cannot say take a query of their own,
+only where needed: master-data rules (one LEFT JOIN query per table against the master keys, pre-aggregated
+so the join never multiplies rows); GX's uniqueness (every row of a duplicate group) once the shared pass
+has shown that duplicates exist; the other table of ``row_count_to_equal_other_table``; an engineer's
+``unexpected_rows_expectation``; and the first failing values of a failing check (GX's
+``partial_unexpected_list``).
 
-All SQL is built as sqlglot expressions: identifiers from deliveries and contracts are quoted by sqlglot,
-never formatted into strings. Conditions mean exactly what the GX custom expectations mean
-(``custom_expectations``; both take patterns from ``rules``), and the counting conventions are GX's
-(``outcome``): tests/validation/test_differential.py runs every expectation type through both paths.
+Which type is compiled how is ``registry.FAMILY``; a type outside it runs through GX itself on the same
+connection (``gx_fallback``). Row predicates are ``conditions``; aggregate and table verdicts ``verdicts``.
+All SQL is built as sqlglot expressions: identifiers from deliveries and suites are quoted by sqlglot, never
+formatted into strings. Column names resolve case-insensitively, as DuckDB's do.
 
 A missing contract column fails its *sufficient* expectations with every row unexpected (never an
 exception) and leaves its other expectations not evaluated; a table that was not delivered fails
 ``columns_present`` and leaves its other expectations not evaluated (``success=None``, counts 0); so
-does a missing master table for the master-data rules.
+does a missing master table for the master-data rules. An expectation r57 cannot compile as written (bad
+kwargs, a row_condition GX would reject) is not evaluated, with the reason.
 """
 
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
+import sqlglot
 from sqlglot import exp
 
 from r57_pipelines.registry import Database
-from r57_pipelines.validation import rules
+from r57_pipelines.validation.functions import register_dateutil
+from r57_pipelines.validation import verdicts
+from r57_pipelines.validation.conditions import (
+    MULTICOLUMN_IGNORE_DEFAULT,
+    NULLS_JUDGED,
+    expectation_columns,
+    expected_condition,
+    ignore_filter,
+    judged,
+    unique_key,
+)
+from r57_pipelines.validation.failing_rows import failing_rows_sql  # noqa: F401  (re-exported)
 from r57_pipelines.validation.outcome import ExpectationOutcome, make_outcome, mostly_success, not_evaluated
-
-DIALECT = "duckdb"
-BASE = "t"  # alias of the validated table in every query
-
-COLUMN_MAP_TYPES = frozenset(
-    {
-        "expect_column_values_to_not_be_blank",
-        "expect_column_values_to_not_be_null",
-        "expect_column_values_to_match_regex",
-        "expect_column_values_to_not_match_regex",
-        "expect_column_values_to_be_in_set",
-        "expect_column_values_to_not_be_in_set",
-        "expect_column_values_to_be_valid_vn_tax_code",
-        "expect_column_values_to_be_parseable",
-        "expect_column_parsed_values_to_be_between",
-        "expect_column_values_to_be_nfc",
-        "expect_column_nfc_values_to_not_match_regex",
-        "expect_column_stripped_values_to_match_regex",
-        "expect_column_values_to_not_be_placeholder",
-        "expect_column_values_to_exist_in_other_table",
-    }
+from r57_pipelines.validation.params import MissingParameterError, parameters_for_table, resolve_kwargs
+from r57_pipelines.validation.registry import COMPILED_TYPES, FAMILY, ROW_LEVEL_TYPES
+from r57_pipelines.validation.row_condition import RowConditionError, row_condition
+from r57_pipelines.validation.sqlbuild import (
+    BASE,
+    DIALECT,
+    and_,
+    column,
+    count_if,
+    fn,
+    lit,
+    normalise,  # noqa: F401  (re-exported: tests and benchmarks build rules from these)
+    normalise_key,
+    not_,
+    not_null,
+    parsed,  # noqa: F401
+    table_ref,
 )
-MULTICOLUMN_MAP_TYPES = frozenset(
-    {
-        "expect_multicolumn_personal_id_to_agree_with_sex_and_birth_year",
-        "expect_multicolumn_values_to_agree_with_other_table",
-    }
-)
-DUPLICATE_TYPES = frozenset({"expect_compound_columns_to_have_no_duplicates"})
-TABLE_TYPES = frozenset(
-    {
-        "expect_table_columns_to_match_set",
-        "expect_table_row_count_to_be_between",
-        "expect_column_distinct_values_to_contain_set",
-    }
-)
-MASTER_TYPES = frozenset(
-    {"expect_column_values_to_exist_in_other_table", "expect_multicolumn_values_to_agree_with_other_table"}
-)
-ROW_LEVEL_TYPES = COLUMN_MAP_TYPES | MULTICOLUMN_MAP_TYPES | DUPLICATE_TYPES
-SUPPORTED_TYPES = ROW_LEVEL_TYPES | TABLE_TYPES
-# Map expectations that judge NULLs too (GX: filter_column_isnull = False).
-_NULLS_JUDGED = frozenset({"expect_column_values_to_not_be_blank", "expect_column_values_to_not_be_null"})
+
+
+MASTER_TYPES = frozenset(t for t, f in FAMILY.items() if f == "master")
+SUPPORTED_TYPES = COMPILED_TYPES
+PARTIAL_UNEXPECTED_COUNT = 20  # GX's default partial_unexpected_count
+COMPLETE_LIMIT = 1000  # result_format COMPLETE: values kept in memory at most
+
+# Errors an expectation's kwargs can raise while compiling: the expectation is not evaluated, with the reason.
+_BAD_EXPECTATION = (KeyError, ValueError, TypeError, IndexError, RowConditionError, sqlglot.errors.SqlglotError)
 
 
 # ---------------------------------------------------------------------------------------------------
-# sqlglot building blocks
-# ---------------------------------------------------------------------------------------------------
-
-
-def ident(name: str) -> exp.Identifier:
-    return exp.to_identifier(name, quoted=True)
-
-
-def column(name: str, alias: str | None = BASE, *, varchar: bool = False) -> exp.Column:
-    col = exp.Column(this=ident(name), table=exp.to_identifier(alias) if alias else None)
-    if varchar:
-        col.meta["varchar"] = True
-    return col
-
-
-def table_ref(schema: str, table: str, alias: str | None = BASE) -> exp.Table:
-    return exp.Table(
-        this=ident(table), db=ident(schema), alias=exp.TableAlias(this=exp.to_identifier(alias)) if alias else None
-    )
-
-
-def lit(value: Any) -> exp.Expression:
-    if isinstance(value, bool):
-        return exp.Boolean(this=value)
-    if isinstance(value, int | float):
-        return exp.Literal.number(repr(float(value)) if isinstance(value, float) else str(value))
-    return exp.Literal.string(str(value))
-
-
-def fn(name: str, *args: exp.Expression) -> exp.Expression:
-    """A DuckDB function call written verbatim (sqlglot must not translate DuckDB-only functions)."""
-    return exp.Anonymous(this=name, expressions=list(args))
-
-
-def paren(e: exp.Expression) -> exp.Paren:
-    return exp.Paren(this=e)
-
-
-def and_(*parts: exp.Expression) -> exp.Expression:
-    parts = tuple(p for p in parts if p is not None)
-    if not parts:
-        return exp.true()
-    result = paren(parts[0])
-    for p in parts[1:]:
-        result = exp.And(this=result, expression=paren(p))
-    return result
-
-
-def or_(*parts: exp.Expression) -> exp.Expression:
-    result = paren(parts[0])
-    for p in parts[1:]:
-        result = exp.Or(this=result, expression=paren(p))
-    return result
-
-
-def not_(e: exp.Expression) -> exp.Expression:
-    return exp.Not(this=paren(e))
-
-
-def is_null(e: exp.Expression) -> exp.Expression:
-    return exp.Is(this=e, expression=exp.Null())
-
-
-def not_null(e: exp.Expression) -> exp.Expression:
-    return exp.Not(this=is_null(e))
-
-
-def text(e: exp.Expression) -> exp.Expression:
-    """``e`` as text. Columns known to be VARCHAR (``meta["varchar"]``) are used as they are, so that the
-    same column is spelled the same way in every rule and DuckDB computes shared parts once."""
-    if isinstance(e, exp.Column) and e.meta.get("varchar"):
-        return e
-    return exp.Cast(this=e, to=exp.DataType.build("VARCHAR"))
-
-
-def matches(e: exp.Expression, regex: str) -> exp.Expression:
-    return fn("regexp_matches", e, lit(regex))
-
-
-def substr(e: exp.Expression, start: int, length: int) -> exp.Expression:
-    return fn("substr", e, lit(start), lit(length))
-
-
-def normalise(e: exp.Expression) -> exp.Expression:
-    """``rules.normalise`` in SQL: NFC, whitespace runs to one space, trimmed.
-
-    ``regexp_replace(..., 'g')`` costs about 1 us a value, 30x a ``regexp_matches``: it only runs on values
-    with messy whitespace (``rules.MESSY_WHITESPACE_REGEX``); on the others it would change nothing.
-    """
-    t = text(e)
-    collapsed = fn("trim", fn("regexp_replace", fn("nfc_normalize", t), lit(f"{rules.WS}+"), lit(" "), lit("g")))
-    return exp.Case().when(matches(t, rules.MESSY_WHITESPACE_REGEX), collapsed).else_(fn("nfc_normalize", t))
-
-
-def normalise_key(e: exp.Expression) -> exp.Expression:
-    return fn("lower", normalise(e))
-
-
-def parsed(e: exp.Expression, as_type: str) -> exp.Expression:
-    """The value parsed as ``as_type`` (``rules``), NULL when it does not parse."""
-    t = text(e)
-    if as_type == "date":
-        iso = and_(matches(t, rules.DATE_ISO_REGEX), exp.NEQ(this=substr(t, 1, 4), expression=lit("0000")))
-        dmy = and_(matches(t, rules.DATE_DMY_REGEX), exp.NEQ(this=substr(t, 7, 4), expression=lit("0000")))
-        case = (
-            exp.Case()
-            .when(iso, fn("try_strptime", t, lit("%Y-%m-%d")))
-            .when(dmy, fn("try_strptime", t, lit("%d/%m/%Y")))
-        )
-        return exp.Cast(this=case, to=exp.DataType.build("DATE"))
-    if as_type == "timestamp":
-        return exp.Case().when(
-            matches(t, rules.TIMESTAMP_REGEX), exp.TryCast(this=t, to=exp.DataType.build("TIMESTAMPTZ"))
-        )
-    if as_type == "number":
-        return exp.Case().when(matches(t, rules.NUMBER_REGEX), exp.TryCast(this=t, to=exp.DataType.build("DOUBLE")))
-    raise ValueError(f"as_type must be one of {rules.PARSE_TYPES}, got {as_type!r}")
-
-
-def bound(value: Any, as_type: str) -> exp.Expression:
-    if as_type == "number":
-        return exp.Cast(this=lit(float(value)), to=exp.DataType.build("DOUBLE"))
-    value_text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    rules.parse_bound(value_text, as_type)
-    return exp.Cast(this=lit(value_text), to=exp.DataType.build("DATE" if as_type == "date" else "TIMESTAMPTZ"))
-
-
-MAP_LOOKUP_MIN = 8
-
-
-def in_list(e: exp.Expression, values: Sequence[Any]) -> exp.Expression:
-    """``e IN (values)``; for longer lists of strings a constant MAP lookup (a hash probe instead of one
-    comparison per value: the 50 placeholders cost 0.15 s per million values less). Callers only use it
-    where ``e`` is not NULL, where both spellings agree."""
-    distinct = sorted(set(values), key=str)
-    if len(distinct) >= MAP_LOOKUP_MIN and all(isinstance(v, str) for v in distinct):
-        keys = exp.Array(expressions=[lit(v) for v in distinct])
-        flags = exp.Array(expressions=[exp.true() for _ in distinct])
-        return fn("map_contains", fn("map", keys, flags), e)
-    return exp.In(this=e, expressions=[lit(v) for v in values])
-
-
-def _master_keys(kwargs: Mapping[str, Any], key: str) -> exp.Select:
-    other = table_ref(kwargs["other_schema"], kwargs["other_table"], alias=None)
-    return exp.select(column(kwargs[key], None)).from_(other).where(not_null(column(kwargs[key], None)))
-
-
-# ---------------------------------------------------------------------------------------------------
-# Row conditions: the "expected" predicate of every row-level expectation (GX: the condition partial)
-# ---------------------------------------------------------------------------------------------------
-
-
-def _tax_code_valid(c: exp.Expression) -> exp.Expression:
-    t = text(c)
-    digits = [exp.TryCast(this=substr(t, i + 1, 1), to=exp.DataType.build("INTEGER")) for i in range(10)]
-    weighted: exp.Expression = lit(0)
-    for w, d in zip(rules.TAX_CODE_WEIGHTS, digits):
-        weighted = exp.Add(this=weighted, expression=exp.Mul(this=lit(w), expression=d))
-    check = exp.Sub(this=lit(10), expression=paren(exp.Mod(this=paren(weighted), expression=lit(11))))
-    well_formed = and_(
-        matches(t, rules.TAX_CODE_FULL_REGEX),
-        exp.NEQ(this=substr(t, 3, 7), expression=lit("0000000")),
-        exp.NEQ(this=exp.Coalesce(this=substr(t, 12, 3), expressions=[lit("")]), expression=lit("000")),
-    )
-    # The last digit is 0-9, so it never equals a check value of 10 ("no valid code"): no separate test.
-    return exp.Case().when(well_formed, exp.EQ(this=digits[9], expression=check)).else_(exp.false())
-
-
-def _personal_id_agrees(cols: Sequence[exp.Expression], kwargs: Mapping[str, Any]) -> exp.Expression:
-    pid, sex, birth = cols
-    male, female = kwargs.get("male_value", rules.SEX_VALUES[0]), kwargs.get("female_value", rules.SEX_VALUES[1])
-    p, b = text(pid), text(birth)
-    sex_n = normalise(sex)
-    born = parsed(birth, "date")
-    judged = and_(matches(p, rules.PERSONAL_ID_FULL_REGEX), in_list(sex_n, [male, female]), not_null(born))
-    # A parsed date's year is the text's 4 digits (ISO first, as in parsed()).
-    year = exp.Case().when(matches(b, rules.DATE_ISO_REGEX), substr(b, 1, 4)).else_(substr(b, 7, 4))
-    base = exp.Case(this=substr(year, 1, 2))
-    for century, digit in (("19", 0), ("20", 2), ("21", 4)):
-        base = base.when(lit(century), lit(digit))
-    is_female = exp.Case().when(exp.EQ(this=sex_n, expression=lit(female)), lit(1)).else_(lit(0))
-    expected = exp.Add(this=base, expression=is_female)
-    agrees = and_(
-        exp.EQ(this=exp.TryCast(this=substr(p, 4, 1), to=exp.DataType.build("INTEGER")), expression=expected),
-        exp.EQ(this=substr(p, 5, 2), expression=substr(year, 3, 2)),
-    )
-    return or_(not_(judged), exp.Coalesce(this=agrees, expressions=[exp.false()]))
-
-
-def _master_agrees(cols: Sequence[exp.Expression], kwargs: Mapping[str, Any]) -> exp.Expression:
-    key, value = cols
-    other = table_ref(kwargs["other_schema"], kwargs["other_table"], alias=None)
-    okey, ocol = column(kwargs["other_key"], None), column(kwargs["other_column"], None)
-    pairs = exp.select(okey, normalise_key(ocol)).from_(other).where(and_(not_null(okey), not_null(ocol)))
-    known = exp.In(this=key, query=_master_keys(kwargs, "other_key").subquery())
-    agrees = exp.In(this=exp.Tuple(expressions=[key, normalise_key(value)]), query=pairs.subquery())
-    return or_(not_(known), agrees)
-
-
-def expected_condition(kind: str, kwargs: Mapping[str, Any], cols: Sequence[exp.Expression]) -> exp.Expression:
-    """The predicate a row must satisfy (resolved kwargs; ``cols`` in the expectation's column order)."""
-    c = cols[0]
-    if kind == "expect_column_values_to_not_be_blank":
-        return and_(not_null(c), not_(matches(text(c), rules.BLANK_REGEX)))
-    if kind == "expect_column_values_to_not_be_null":
-        return not_null(c)
-    if kind == "expect_column_values_to_match_regex":
-        return matches(c, kwargs["regex"])
-    if kind == "expect_column_values_to_not_match_regex":
-        return not_(matches(c, kwargs["regex"]))
-    if kind == "expect_column_values_to_be_in_set":
-        return in_list(c, kwargs["value_set"])
-    if kind == "expect_column_values_to_not_be_in_set":
-        return not_(in_list(c, kwargs["value_set"]))
-    if kind == "expect_column_values_to_be_valid_vn_tax_code":
-        return _tax_code_valid(c)
-    if kind == "expect_column_values_to_be_parseable":
-        return not_null(parsed(c, kwargs["as_type"]))
-    if kind == "expect_column_parsed_values_to_be_between":
-        value = parsed(c, kwargs["as_type"])
-        within = []
-        if kwargs.get("min_value") is not None:
-            within.append(exp.GTE(this=value, expression=bound(kwargs["min_value"], kwargs["as_type"])))
-        if kwargs.get("max_value") is not None:
-            within.append(exp.LTE(this=value, expression=bound(kwargs["max_value"], kwargs["as_type"])))
-        return or_(is_null(value), and_(exp.true(), *within))
-    if kind == "expect_column_values_to_be_nfc":
-        return exp.EQ(this=fn("nfc_normalize", text(c)), expression=text(c))
-    if kind == "expect_column_nfc_values_to_not_match_regex":
-        return not_(matches(fn("nfc_normalize", text(c)), kwargs["regex"]))
-    if kind == "expect_column_stripped_values_to_match_regex":
-        stripped = fn("regexp_replace", text(c), lit(kwargs["strip_regex"]), lit(""), lit("g"))
-        return matches(stripped, kwargs["regex"])
-    if kind == "expect_column_values_to_not_be_placeholder":
-        return not_(in_list(normalise_key(c), kwargs["value_set"]))
-    if kind == "expect_column_values_to_exist_in_other_table":
-        return exp.In(this=c, query=_master_keys(kwargs, "other_column").subquery())
-    if kind == "expect_multicolumn_personal_id_to_agree_with_sex_and_birth_year":
-        return _personal_id_agrees(cols, kwargs)
-    if kind == "expect_multicolumn_values_to_agree_with_other_table":
-        return _master_agrees(cols, kwargs)
-    raise ValueError(f"{kind} is not a row-level expectation")
-
-
-def row_filter(kind: str, kwargs: Mapping[str, Any], cols: Sequence[exp.Expression]) -> exp.Expression:
-    """Rows judged at all (GX: NULLs skipped for column maps, ``ignore_row_if`` for multicolumn maps)."""
-    if kind in _NULLS_JUDGED:
-        return exp.true()
-    if kind in COLUMN_MAP_TYPES:
-        return not_null(cols[0])
-    ignore = kwargs.get("ignore_row_if", "all_values_are_missing")
-    if ignore == "any_value_is_missing":
-        return and_(*[not_null(c) for c in cols])
-    if ignore == "all_values_are_missing":
-        return or_(*[not_null(c) for c in cols])
-    if ignore == "never":
-        return exp.true()
-    raise ValueError(f"unknown ignore_row_if {ignore!r}")
-
-
-def expectation_columns(expectation: Mapping[str, Any]) -> list[str]:
-    kwargs = expectation["kwargs"]
-    if "column_list" in kwargs:
-        return list(kwargs["column_list"])
-    if "column" in kwargs:
-        return [kwargs["column"]]
-    return []
-
-
-def failing_rows_sql(
-    schema: str,
-    table: str,
-    expectation: Mapping[str, Any],
-    available_columns: set[str] | None = None,
-    parameters: Mapping[str, Any] | None = None,
-) -> exp.Select:
-    """A sqlglot SELECT of the full rows (every column) that fail one row-level expectation.
-
-    Duplicates: the rows beyond the first of each key group, the first being the lowest ``rowid`` (the
-    order of loading). Where a column the rule needs is missing, every row is returned. Table-level
-    expectations have no failing rows: ValueError. Render with ``.sql("duckdb")``.
-    """
-    kind = expectation["type"]
-    if kind not in ROW_LEVEL_TYPES:
-        raise ValueError(f"{kind} is table-level: it has no failing rows")
-    kwargs = resolve_kwargs(expectation["kwargs"], parameters or {})
-    names = expectation_columns(expectation)
-    select = exp.select(exp.Star()).from_(table_ref(schema, table))
-    if available_columns is not None and not set(names) <= set(available_columns):
-        return select
-    cols = [column(n) for n in names]
-    if kind in DUPLICATE_TYPES:
-        keys = [normalise_key(c) if kwargs.get("normalize") else c for c in cols]
-        rank = exp.Window(
-            this=exp.RowNumber(),
-            partition_by=keys,
-            order=exp.Order(expressions=[exp.Ordered(this=column("rowid"))]),
-        )
-        return select.where(and_(*[not_null(c) for c in cols])).qualify(exp.GT(this=rank, expression=lit(1)))
-    return select.where(and_(row_filter(kind, kwargs, cols), not_(expected_condition(kind, kwargs, cols))))
-
-
-# ---------------------------------------------------------------------------------------------------
-# Parameters
-# ---------------------------------------------------------------------------------------------------
-
-
-class MissingParameterError(KeyError):
-    pass
-
-
-def resolve_kwargs(value: Any, parameters: Mapping[str, Any]) -> Any:
-    """Replace every ``{"$PARAMETER": name}`` with its value (GX suite-parameter semantics)."""
-    if isinstance(value, dict):
-        if "$PARAMETER" in value:
-            name = value["$PARAMETER"]
-            if name not in parameters:
-                raise MissingParameterError(f"suite parameter {name!r} was not given")
-            return parameters[name]
-        return {k: resolve_kwargs(v, parameters) for k, v in value.items()}
-    if isinstance(value, list):
-        return [resolve_kwargs(v, parameters) for v in value]
-    return value
-
-
-def parameters_for_table(parameters: Mapping[str, Any], table: str) -> dict[str, Any]:
-    """Parameters with per-table values picked: ``min_rows`` may be an int or ``{table: int}``."""
-    resolved = dict(parameters)
-    for name, value in parameters.items():
-        if isinstance(value, Mapping):
-            resolved[name] = value.get(table, 0 if name == "min_rows" else None)
-    for name, value in list(resolved.items()):
-        if isinstance(value, dt.datetime | dt.date):
-            resolved[name] = value.isoformat()
-    return resolved
-
-
-# ---------------------------------------------------------------------------------------------------
-# The one pass
+# The table being validated
 # ---------------------------------------------------------------------------------------------------
 
 
 @dataclass
 class _Plan:
-    """Aggregates of one SELECT, deduplicated by their SQL text, and how to read each outcome."""
+    """Aggregates of one SELECT, deduplicated by their SQL text; window columns it reads from."""
 
     aggregates: dict[str, exp.Expression] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    windows: dict[str, exp.Expression] = field(default_factory=dict)
 
     def add(self, expression: exp.Expression) -> str:
         key = expression.sql(DIALECT)
@@ -434,21 +97,256 @@ class _Plan:
             self.aggregates[alias] = expression
         return self.names[key]
 
+    def window(self, expression: exp.Expression) -> exp.Column:
+        """A per-row window value (lag ...) as a column of the scanned relation."""
+        key = expression.sql(DIALECT)
+        for alias, known in self.windows.items():
+            if known.sql(DIALECT) == key:
+                return column(alias)
+        alias = f"_r57_w{len(self.windows)}"
+        self.windows[alias] = expression
+        return column(alias)
+
     def select(self, source: exp.Expression, joins: Sequence[exp.Join] = ()) -> exp.Select:
         # No hand-made common-subexpression pass: DuckDB already computes an expression that occurs in
         # several aggregates once per row (measured), as long as it is spelled identically.
+        if self.windows:
+            inner = exp.select(exp.Star(), *[w.as_(a) for a, w in self.windows.items()]).from_(source.copy().set("alias", None))
+            source = inner.subquery(BASE)
         query = exp.select(*[e.as_(alias) for alias, e in self.aggregates.items()]).from_(source)
         for join in joins:
             query = query.join(join)
         return query
 
 
-def count_if(condition: exp.Expression) -> exp.Expression:
-    return fn("count_if", condition)
+@dataclass
+class _Table:
+    con: Any
+    database_id: str
+    schema: str
+    table: str
+    types: dict[str, str]  # actual column name -> DuckDB type, in order
+    plan: _Plan = field(default_factory=_Plan)
+
+    def __post_init__(self) -> None:
+        self._by_folded = {name.casefold(): name for name in self.types}
+        self.rows = self.plan.add(exp.Count(this=exp.Star()))
+
+    def resolve(self, name: str) -> str | None:
+        """The table's own spelling of a column name (DuckDB's names are case-insensitive)."""
+        return name if name in self.types else self._by_folded.get(str(name).casefold())
+
+    def col(self, name: str) -> exp.Column:
+        actual = self.resolve(name) or name
+        return column(actual, varchar=self.types.get(actual) == "VARCHAR")
+
+    def outcome(self, e: Mapping[str, Any], element: int, unexpected: int, success: bool | None, observed: Any = None,
+                considered: int | None = None) -> ExpectationOutcome:
+        return make_outcome(self.database_id, self.schema, self.table, e, element, unexpected, success, observed,
+                            considered_count=considered)
+
+    def scalar(self, query: exp.Expression) -> Any:
+        return self.con.execute(query.sql(DIALECT)).fetchone()[0]
+
+
+Reader = Callable[[dict[str, Any]], ExpectationOutcome]
+
+
+def _count(value: Any) -> int:
+    """An aggregate as a count: over no rows `sum(...)` is NULL, and that is 0 rows."""
+    return 0 if value is None else int(value)
+
+
+def _share(unexpected: int, considered: int) -> float | None:
+    return round(unexpected / considered, 6) if considered else None
+
+
+def _domain(t: _Table, kwargs: Mapping[str, Any]) -> exp.Expression | None:
+    return row_condition(kwargs, t.col)
+
+
+def _ordered_condition(t: _Table, kind: str, kwargs: Mapping[str, Any], c: exp.Expression,
+                       domain: exp.Expression | None) -> exp.Expression:
+    """GX (pandas): each non-null value against the previous non-null one in load order (``rowid``)."""
+    previous_input = exp.Case().when(and_(domain, not_null(c)) if domain is not None else not_null(c), c)
+    order = exp.Order(expressions=[exp.Ordered(this=exp.column("rowid"))]) if _is_base_table(t) else None
+    prev = t.plan.window(exp.Window(this=exp.IgnoreNulls(this=exp.Lag(this=previous_input)), order=order))
+    strictly = bool(kwargs.get("strictly"))
+    if kind == "expect_column_values_to_be_increasing":
+        step = (exp.GT if strictly else exp.GTE)(this=c, expression=prev)
+    else:
+        step = (exp.LT if strictly else exp.LTE)(this=c, expression=prev)
+    return exp.Or(this=exp.Is(this=prev, expression=exp.Null()), expression=exp.Paren(this=step))
+
+
+def _is_base_table(t: _Table) -> bool:
+    return bool(t.con.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [t.schema, t.table]
+    ).fetchone()[0])
+
+
+# ---------------------------------------------------------------------------------------------------
+# One compiler per family: each adds its aggregates to the plan and returns how to read its outcome
+# ---------------------------------------------------------------------------------------------------
+
+
+# GX refuses to compare text or booleans with bounds (column_values_between.INVALID_COLUMN_TYPES).
+_NOT_BETWEEN_TYPES = ("VARCHAR", "CHAR", "NVARCHAR", "NCHAR", "TEXT", "STRING", "BOOLEAN", "BOOL", "BIT")
+
+
+def _compile_map(t: _Table, e: dict, kwargs: dict, names: list[str]) -> Reader:
+    kind = e["type"]
+    cols = [t.col(n) for n in names]
+    if kind == "expect_column_values_to_be_between":
+        column_type = t.types[t.resolve(names[0])]
+        if column_type.upper().startswith(_NOT_BETWEEN_TYPES):
+            raise TypeError(
+                f"values of a {column_type} column are not compared with bounds (as in GX); validate the typed "
+                "staging relation (meta.r57.relation: staging) or use expect_column_parsed_values_to_be_between"
+            )
+    domain = _domain(t, kwargs)
+    if kind == "expect_column_values_to_be_dateutil_parseable":
+        register_dateutil(t.con)
+    if FAMILY[kind] == "ordered":
+        expected = _ordered_condition(t, kind, kwargs, cols[0], domain)
+    else:
+        expected = expected_condition(kind, kwargs, cols)
+    rows = and_(domain, judged(kind, kwargs, cols)) if domain is not None else judged(kind, kwargs, cols)
+    elements = t.plan.add(count_if(domain)) if domain is not None else t.rows
+    considered = elements if kind in NULLS_JUDGED else t.plan.add(count_if(rows))
+    unexpected = t.plan.add(count_if(and_(rows, not_(expected))))
+
+    def read(values: dict[str, Any]) -> ExpectationOutcome:
+        element_count, judged_rows, bad = (_count(values[a]) for a in (elements, considered, unexpected))
+        success = mostly_success(judged_rows, bad, float(kwargs.get("mostly", 1.0)))
+        return t.outcome(e, element_count, bad, success, _share(bad, judged_rows), considered=judged_rows)
+
+    return read
+
+
+def _compile_unique(t: _Table, e: dict, kwargs: dict, names: list[str]) -> Reader:
+    """Duplicates. GX's uniqueness counts every row of a group of equal values (a second query, only when the
+    shared pass shows duplicates); r57's ``have_no_duplicates`` the rows beyond the first (no second query).
+
+    GX's compound key joins on ``=``: a row with a NULL in a key column is never a duplicate, yet it is judged
+    (counted in the share) unless ``ignore_row_if`` leaves it out.
+    """
+    kind = e["type"]
+    cols = [t.col(n) for n in names]
+    domain = _domain(t, kwargs)
+    rows = judged(kind, kwargs, cols)
+    grouped = and_(*[not_null(c) for c in cols])  # rows that can be duplicates
+    if domain is not None:
+        rows, grouped = and_(domain, rows), and_(domain, grouped)
+    key = unique_key(cols, kwargs)
+    elements = t.plan.add(count_if(domain)) if domain is not None else t.rows
+    considered = t.plan.add(count_if(rows))
+    candidates = t.plan.add(count_if(grouped))
+    distinct = t.plan.add(exp.Count(this=exp.Distinct(expressions=[exp.Case().when(grouped, key)])))
+
+    def read(values: dict[str, Any]) -> ExpectationOutcome:
+        element_count, judged_rows = _count(values[elements]), _count(values[considered])
+        extra = _count(values[candidates]) - _count(values[distinct])
+        if kind == "expect_compound_columns_to_have_no_duplicates":
+            unexpected = extra
+            observed: Any = {"duplicate_rows": extra, "considered_count": judged_rows}
+        else:
+            unexpected = _rows_in_duplicate_groups(t, grouped, key) if extra else 0
+            observed = _share(unexpected, judged_rows)
+        success = mostly_success(judged_rows, unexpected, float(kwargs.get("mostly", 1.0)))
+        return t.outcome(e, element_count, unexpected, success, observed, considered=judged_rows)
+
+    return read
+
+
+def _rows_in_duplicate_groups(t: _Table, judged: exp.Expression, key: exp.Expression) -> int:
+    groups = (
+        exp.select(exp.Count(this=exp.Star()).as_("n"))
+        .from_(table_ref(t.schema, t.table))
+        .where(judged)
+        .group_by(key)
+        .having(exp.GT(this=exp.Count(this=exp.Star()), expression=lit(1)))
+    )
+    return _count(t.scalar(exp.select(exp.Sum(this=exp.column("n"))).from_(groups.subquery("g"))))
+
+
+def _compile_aggregate(t: _Table, e: dict, kwargs: dict, names: list[str]) -> Reader:
+    c = t.col(names[0])
+    domain = _domain(t, kwargs)
+    aliases = {name: t.plan.add(_filtered(agg, domain)) for name, agg in verdicts.aggregates(e["type"], kwargs, c).items()}
+    return lambda values: verdicts.aggregate_outcome(t, e, kwargs, {n: values[a] for n, a in aliases.items()})
+
+
+def _filtered(aggregate: exp.Expression, domain: exp.Expression | None) -> exp.Expression:
+    return aggregate if domain is None else exp.Filter(this=aggregate, expression=exp.Where(this=domain))
+
+
+def _compile_table(t: _Table, e: dict, kwargs: dict, names: list[str]) -> Reader:
+    domain = _domain(t, kwargs)  # row counts honour a row_condition (the other table's count does not)
+    rows = t.plan.add(count_if(domain)) if domain is not None else t.rows
+    if e["type"] == "expect_table_row_count_to_equal_other_table":
+        other = _other_table(t, kwargs["other_table_name"])
+        other_rows = t.scalar(exp.select(exp.Count(this=exp.Star())).from_(other)) if other is not None else None
+        return lambda values: verdicts.table_outcome(t, e, kwargs, _count(values[rows]), other_rows)
+    return lambda values: verdicts.table_outcome(t, e, kwargs, _count(values[rows]))
+
+
+def _other_table(t: _Table, name: str) -> exp.Table | None:
+    schema, _, table = name.rpartition(".")
+    schema = schema or t.schema
+    if table_column_types(t.con, schema, table) is None:
+        return None
+    return table_ref(schema, table, alias=None)
+
+
+def _compile_unexpected_rows(t: _Table, e: dict, kwargs: dict, names: list[str]) -> Reader:
+    query = unexpected_rows_query(t.schema, t.table, kwargs["unexpected_rows_query"])
+    found = _count(t.scalar(exp.select(exp.Count(this=exp.Star())).from_(query.subquery("u"))))
+
+    def read(values: dict[str, Any]) -> ExpectationOutcome:
+        rows = _count(values[t.rows])
+        return t.outcome(e, rows, min(found, rows), found == 0, found)
+
+    return read
+
+
+def unexpected_rows_query(schema: str, table: str, sql: str) -> exp.Query:
+    """An engineer's ``unexpected_rows_query`` with ``{batch}`` bound to the table (by sqlglot, not by text).
+
+    Only a query is accepted (a SELECT, a UNION ...): any statement that would write is refused.
+    """
+    placeholder = "r57_batch_placeholder"
+    parsed_sql = sqlglot.parse(sql.replace("{batch}", placeholder), read=DIALECT)
+    if len(parsed_sql) != 1 or not isinstance(parsed_sql[0], exp.Query):
+        raise ValueError("unexpected_rows_query must be one SELECT statement")
+    query = parsed_sql[0]
+    for node in list(query.find_all(exp.Table)):
+        if node.name == placeholder and not node.db:
+            alias = node.args.get("alias")
+            node.replace(exp.Table(this=exp.to_identifier(table, quoted=True), db=exp.to_identifier(schema, quoted=True), alias=alias))
+    return query
+
+
+_COMPILERS: dict[str, Callable[[_Table, dict, dict, list[str]], Reader]] = {
+    "column_map": _compile_map,
+    "pair_map": _compile_map,
+    "multicolumn_map": _compile_map,
+    "ordered": _compile_map,
+    "unique": _compile_unique,
+    "duplicates": _compile_unique,
+    "aggregate": _compile_aggregate,
+    "table": _compile_table,
+    "unexpected_rows": _compile_unexpected_rows,
+}
+
+
+# ---------------------------------------------------------------------------------------------------
+# validate_table
+# ---------------------------------------------------------------------------------------------------
 
 
 def table_column_types(con: Any, schema: str, table: str) -> dict[str, str] | None:
-    """The table's columns and their DuckDB types, in order, or None when the table does not exist."""
+    """The table's (or view's) columns and their DuckDB types, in order, or None when it does not exist."""
     rows = con.execute(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
         "ORDER BY ordinal_position",
@@ -463,19 +361,6 @@ def table_columns(con: Any, schema: str, table: str) -> list[str] | None:
     return list(types) if types is not None else None
 
 
-def _map_success(kwargs: Mapping[str, Any], element: int, considered: int, unexpected: int, kind: str) -> bool:
-    mostly = float(kwargs.get("mostly", 1.0))
-    if kind in _NULLS_JUDGED:
-        return element == 0 or (element - unexpected) / element >= mostly
-    if element == 0:
-        return True
-    return mostly_success(considered, unexpected, mostly)
-
-
-def _share(unexpected: int, considered: int) -> float | None:
-    return round(unexpected / considered, 6) if considered else None
-
-
 def validate_table(
     con: Any,
     schema: str,
@@ -484,77 +369,82 @@ def validate_table(
     parameters: Mapping[str, Any],
     *,
     database_id: str | None = None,
+    unexpected_values: bool = False,
+    plugins: Path | None = None,
 ) -> list[ExpectationOutcome]:
-    """Validate ``schema.table`` against a suite: one aggregate query (+ one master join query)."""
+    """Validate ``schema.table`` against a suite: one aggregate query, plus the few queries described above.
+
+    Expectations of types r57 does not compile go to GX itself (``gx_fallback``) on the same connection.
+    ``unexpected_values``: fill ``partial_unexpected_list`` of failing row-level outcomes (GX's result_format).
+    ``plugins``: a folder of GX custom expectation modules for the GX fallback.
+    """
+    from r57_pipelines.validation.authored import with_defaults
+
     database_id = database_id or schema.removeprefix("raw_")
     params = parameters_for_table(parameters, table)
-    expectations = suite["expectations"]
-    for e in expectations:
-        if e["type"] not in SUPPORTED_TYPES:
-            raise ValueError(f"{suite['name']}: the one-pass validator does not know {e['type']}")
+    expectations = [with_defaults(e, table) for e in suite["expectations"]]
     types = table_column_types(con, schema, table)
     if types is None:
         return [_table_missing(database_id, schema, table, e) for e in expectations]
-    present = set(types)
-
-    def col(name: str) -> exp.Column:
-        return column(name, varchar=types.get(name) == "VARCHAR")
-
-    plan = _Plan()
-    rows_alias = plan.add(exp.Count(this=exp.Star()))
-    readers: list[Callable[[dict[str, Any]], ExpectationOutcome]] = []
+    t = _Table(con, database_id, schema, table, types)
+    outcomes: list[ExpectationOutcome | None] = [None] * len(expectations)
+    readers: list[tuple[int, Reader]] = []
     master: list[tuple[int, dict[str, Any]]] = []
+    by_gx: list[tuple[int, dict[str, Any]]] = []
 
     for index, e in enumerate(expectations):
         kind = e["type"]
-        kwargs = resolve_kwargs(e["kwargs"], params)
-        names = expectation_columns(e)
-        missing = [n for n in names if n not in present]
+        try:
+            kwargs = resolve_kwargs(e["kwargs"], params)
+        except MissingParameterError:
+            raise  # a run without its parameters is a programming error, not a finding
         resolved = {**e, "kwargs": kwargs}  # outcomes keep the concrete values
-        if kind == "expect_table_columns_to_match_set":
-            lacking = sorted(set(kwargs["column_set"]) - present)
-            outcome = make_outcome(
-                database_id, schema, table, resolved, len(kwargs["column_set"]), len(lacking), not lacking, {"missing": lacking}
-            )
-            readers.append(lambda r, o=outcome: o)
+        family = FAMILY.get(kind)
+        if family is None:
+            by_gx.append((index, resolved))
+            continue
+        names = expectation_columns(resolved)
+        missing = [n for n in names if t.resolve(n) is None]
+        if kind == "expect_table_columns_to_match_set" or family == "table":
+            pass  # judged from the column list itself
         elif missing:
-            readers.append(_missing_columns_reader(database_id, schema, table, resolved, kwargs, missing, rows_alias))
-        elif kind == "expect_table_row_count_to_be_between":
-            readers.append(_row_count_reader(database_id, schema, table, resolved, kwargs, rows_alias))
-        elif kind == "expect_column_distinct_values_to_contain_set":
-            c = col(names[0])
-            seen = plan.add(
-                exp.Filter(
-                    this=fn("list", exp.Distinct(expressions=[c])),
-                    expression=exp.Where(this=in_list(c, kwargs["value_set"])),
-                )
-            )
-            readers.append(_coverage_reader(database_id, schema, table, resolved, kwargs, seen))
-        elif kind in DUPLICATE_TYPES:
-            cols = [col(n) for n in names]
-            complete = and_(*[not_null(c) for c in cols])
-            keys = [normalise_key(c) if kwargs.get("normalize") else c for c in cols]
-            key = keys[0] if len(keys) == 1 else fn("row", *keys)
-            considered = plan.add(count_if(complete))
-            distinct = plan.add(exp.Count(this=exp.Distinct(expressions=[exp.Case().when(complete, key)])))
-            readers.append(_duplicates_reader(database_id, schema, table, resolved, kwargs, rows_alias, considered, distinct))
-        elif kind in MASTER_TYPES:
+            readers.append((index, _missing_columns_reader(t, resolved, missing)))
+            continue
+        if family == "master":
             master.append((index, resolved))
-            readers.append(lambda r: None)  # filled from the master query below
-        else:
-            cols = [col(n) for n in names]
-            judged = row_filter(kind, kwargs, cols)
-            considered = rows_alias if kind in _NULLS_JUDGED else plan.add(count_if(judged))
-            unexpected = plan.add(count_if(and_(judged, not_(expected_condition(kind, kwargs, cols)))))
-            readers.append(_map_reader(database_id, schema, table, resolved, kwargs, rows_alias, considered, unexpected))
+            continue
+        try:
+            readers.append((index, _COMPILERS[family](t, resolved, kwargs, names)))
+        except _BAD_EXPECTATION as error:
+            outcomes[index] = _cannot(t, resolved, error)
 
-    query = plan.select(table_ref(schema, table))
-    values = dict(zip(plan.aggregates, con.execute(query.sql(DIALECT)).fetchone()))
-    outcomes = [reader(values) for reader in readers]
+    query = t.plan.select(table_ref(schema, table))
+    values = dict(zip(t.plan.aggregates, con.execute(query.sql(DIALECT)).fetchone()))
+    for index, reader in readers:
+        try:
+            outcomes[index] = reader(values)
+        except _BAD_EXPECTATION as error:
+            outcomes[index] = _cannot(t, expectations[index], error)
     if master:
         for index, outcome in _master_outcomes(con, database_id, schema, table, master, types).items():
             outcomes[index] = outcome
-    return outcomes
+    if by_gx:
+        from r57_pipelines.validation.gx_fallback import run_with_gx
+
+        for (index, _), outcome in zip(by_gx, run_with_gx(con, schema, table, [e for _, e in by_gx], database_id, plugins)):
+            outcomes[index] = outcome
+    finished = [o for o in outcomes if o is not None]
+    assert len(finished) == len(expectations)
+    if unexpected_values:
+        finished = [_with_unexpected_values(con, o) for o in finished]
+    return finished
+
+
+def _cannot(t: _Table, e: Mapping[str, Any], error: Exception) -> ExpectationOutcome:
+    """An expectation that cannot be evaluated as written: a finding naming its file and type, never a crash."""
+    source = e.get("meta", {}).get("source")
+    reason = f"{e['type']}: cannot be evaluated: {error}"
+    return not_evaluated(t.database_id, t.schema, t.table, e, f"{source}: {reason}" if source else reason)
 
 
 def _table_missing(database_id: str, schema: str, table: str, e: Mapping[str, Any]) -> ExpectationOutcome:
@@ -566,7 +456,7 @@ def _table_missing(database_id: str, schema: str, table: str, e: Mapping[str, An
     return not_evaluated(database_id, schema, table, e, "table not delivered")
 
 
-def _missing_columns_reader(database_id, schema, table, e, kwargs, missing, rows_alias):  # noqa: ANN001, ANN202
+def _missing_columns_reader(t: _Table, e: dict, missing: list[str]) -> Reader:
     """A contract column that was not delivered is a sufficiency finding, counted once per dimension.
 
     Its *sufficient* rules fail with every row unexpected (coverage: every province missing); rules of
@@ -575,64 +465,56 @@ def _missing_columns_reader(database_id, schema, table, e, kwargs, missing, rows
     """
 
     def read(values: dict[str, Any]) -> ExpectationOutcome:
-        rows = _count(values[rows_alias])
+        rows = _count(values[t.rows])
         if e["meta"]["dimension"] != "sufficient":
-            return not_evaluated(database_id, schema, table, e, f"column not delivered: {', '.join(missing)}")
+            return not_evaluated(t.database_id, t.schema, t.table, e, f"column not delivered: {', '.join(missing)}")
         if e["type"] == "expect_column_distinct_values_to_contain_set":
-            wanted = sorted(kwargs["value_set"])
-            return make_outcome(database_id, schema, table, e, len(wanted), len(wanted), False, {"missing": wanted, "missing_columns": missing})
-        return make_outcome(
-            database_id, schema, table, e, rows, rows, False, {"missing_columns": missing}, considered_count=rows
-        )
+            wanted = sorted(e["kwargs"]["value_set"])
+            return t.outcome(e, len(wanted), len(wanted), False, {"missing": wanted, "missing_columns": missing})
+        return t.outcome(e, rows, rows, False, {"missing_columns": missing}, considered=rows)
 
     return read
 
 
-def _count(value: Any) -> int:
-    """An aggregate as a count: over no rows `sum(...)` is NULL, and that is 0 rows."""
-    return 0 if value is None else int(value)
+# ---------------------------------------------------------------------------------------------------
+# Failing rows and GX's partial_unexpected_list
+# ---------------------------------------------------------------------------------------------------
 
 
-def _row_count_reader(database_id, schema, table, e, kwargs, rows_alias):  # noqa: ANN001, ANN202
-    def read(values: dict[str, Any]) -> ExpectationOutcome:
-        rows = _count(values[rows_alias])
-        low, high = kwargs.get("min_value"), kwargs.get("max_value")
-        success = (low is None or rows >= int(low)) and (high is None or rows <= int(high))
-        wanted = int(low or 0)
-        return make_outcome(database_id, schema, table, e, wanted, max(0, wanted - rows), success, rows)
-
-    return read
-
-
-def _coverage_reader(database_id, schema, table, e, kwargs, seen_alias):  # noqa: ANN001, ANN202
-    def read(values: dict[str, Any]) -> ExpectationOutcome:
-        seen = set(values[seen_alias] or [])
-        missing = sorted(set(kwargs["value_set"]) - seen)
-        return make_outcome(database_id, schema, table, e, len(set(kwargs["value_set"])), len(missing), not missing, {"missing": missing})
-
-    return read
+def _unexpected_limit(kwargs: Mapping[str, Any]) -> int:
+    result_format = kwargs.get("result_format") or "BASIC"
+    if isinstance(result_format, Mapping):
+        level = result_format.get("result_format", "BASIC")
+        count = int(result_format.get("partial_unexpected_count", PARTIAL_UNEXPECTED_COUNT))
+    else:
+        level, count = result_format, PARTIAL_UNEXPECTED_COUNT
+    if level == "BOOLEAN_ONLY":
+        return 0
+    return COMPLETE_LIMIT if level == "COMPLETE" else count
 
 
-def _duplicates_reader(database_id, schema, table, e, kwargs, rows_alias, considered_alias, distinct_alias):  # noqa: ANN001, ANN202
-    def read(values: dict[str, Any]) -> ExpectationOutcome:
-        rows, considered = _count(values[rows_alias]), _count(values[considered_alias])
-        duplicates = considered - _count(values[distinct_alias])
-        success = considered == 0 or (considered - duplicates) / considered >= float(kwargs.get("mostly", 1.0))
-        observed = {"duplicate_rows": duplicates, "considered_count": considered}
-        return make_outcome(database_id, schema, table, e, rows, duplicates, success, observed, considered_count=considered)
+def _with_unexpected_values(con: Any, o: ExpectationOutcome) -> ExpectationOutcome:
+    """GX's partial_unexpected_list: the failing values of the check's own columns (never stored unmasked)."""
+    if not (o.success is False and o.engine == "onepass" and o.unexpected_count and o.row_level and o.columns):
+        return o
+    if isinstance(o.observed_value, dict) and "missing_columns" in o.observed_value:
+        return o
+    limit = _unexpected_limit(o.expectation.get("kwargs", {}))
+    if not limit:
+        return o
+    available = set(table_columns(con, o.schema, o.table) or [])
+    rows = o.failing_rows_sql(available).subquery("f")
+    folded = {c.casefold(): c for c in available}
+    names = [folded.get(str(n).casefold(), n) for n in o.columns]
+    query = exp.select(*[column(n, "f") for n in names]).from_(rows).limit(limit)
+    fetched = con.execute(query.sql(DIALECT)).fetchall()
+    values = [r[0] for r in fetched] if len(names) == 1 else [dict(zip(o.columns, r)) for r in fetched]
+    return replace(o, partial_unexpected_list=values)
 
-    return read
 
-
-def _map_reader(database_id, schema, table, e, kwargs, rows_alias, considered_alias, unexpected_alias):  # noqa: ANN001, ANN202
-    def read(values: dict[str, Any]) -> ExpectationOutcome:
-        rows, considered, unexpected = (_count(values[a]) for a in (rows_alias, considered_alias, unexpected_alias))
-        success = _map_success(kwargs, rows, considered, unexpected, e["type"])
-        return make_outcome(
-            database_id, schema, table, e, rows, unexpected, success, _share(unexpected, considered), considered_count=considered
-        )
-
-    return read
+# ---------------------------------------------------------------------------------------------------
+# Master data: one LEFT JOIN query per table
+# ---------------------------------------------------------------------------------------------------
 
 
 def _master_outcomes(
@@ -672,16 +554,15 @@ def _master_outcomes(
             (ours, *other, okey), {"alias": f"m{len(sources)}", "values": {}, "kwargs": kwargs, "key": okey}
         )
         m = source["alias"]
+        key = column(ours, varchar=types.get(ours) == "VARCHAR")
         if ovalue is None:
-            key = column(ours, varchar=types.get(ours) == "VARCHAR")
             judged = not_null(key)
             considered = plan.add(count_if(judged))
-            unexpected = plan.add(count_if(and_(judged, is_null(column("_r57_key", m)))))
+            unexpected = plan.add(count_if(and_(judged, exp.Is(this=column("_r57_key", m), expression=exp.Null()))))
         else:
             list_alias = source["values"].setdefault(ovalue, f"v{len(source['values'])}")
-            key = column(ours, varchar=types.get(ours) == "VARCHAR")
             value = column(value_col, varchar=types.get(value_col) == "VARCHAR")
-            judged = row_filter(resolved["type"], kwargs, [key, value])
+            judged = ignore_filter(kwargs.get("ignore_row_if", MULTICOLUMN_IGNORE_DEFAULT), [key, value])
             known = not_null(column("_r57_key", m))
             agrees = exp.Coalesce(
                 this=fn("list_contains", column(list_alias, m), normalise_key(value)), expressions=[exp.false()]
@@ -754,12 +635,14 @@ def validate_database(
     *,
     suites: Mapping[str, Mapping[str, Any]] | None = None,
     schema: str | None = None,
+    plugins: Path | None = None,
 ) -> list[ExpectationOutcome]:
     """Run every suite of a database (contract tables, then the ``_r57_delivery`` live suite).
 
     ``parameters``: the suite parameters (``suites.PARAMETERS``; ``quality.parameters.suite_parameters``
     builds them from the policy); ``min_rows`` may be one int or ``{table: int}`` (absent tables: 0).
-    ``suites`` defaults to ``build_suites(database)``; ``schema`` to ``raw_<database_id>``.
+    ``suites`` defaults to ``build_suites(database)``; ``schema`` to ``raw_<database_id>``. A suite whose
+    ``meta.r57.relation`` is ``staging`` validates the typed staging view ``stg_<database_id>.<table>``.
     """
     from r57_pipelines.validation.suites import build_suites
 
@@ -767,6 +650,11 @@ def validate_database(
     suites = suites if suites is not None else build_suites(database)
     outcomes: list[ExpectationOutcome] = []
     for name, suite in suites.items():
-        table = name.split(".", 1)[1]
-        outcomes.extend(validate_table(con, schema, table, copy.deepcopy(dict(suite)), parameters, database_id=database.id))
+        table = suite.get("meta", {}).get("r57", {}).get("table") or name.split(".", 1)[1]
+        relation = suite.get("meta", {}).get("r57", {}).get("relation", "delivered")
+        where = f"stg_{database.id}" if relation == "staging" else schema
+        outcomes.extend(
+            validate_table(con, where, table, copy.deepcopy(dict(suite)), parameters, database_id=database.id, plugins=plugins)
+        )
     return outcomes
+

@@ -16,11 +16,19 @@ Counting conventions (docs/validation.md, "Counting"):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
+
+from r57_pipelines.validation.conditions import expectation_columns
+from r57_pipelines.validation.failing_rows import failing_rows_sql
+from r57_pipelines.validation.params import resolve_kwargs
+from r57_pipelines.validation.registry import FAMILY, ROW_LEVEL_TYPES
 
 if TYPE_CHECKING:
     from sqlglot import exp
+
+# Row-level checks whose failing rows are kept (ordered checks fail by their neighbours, not on their own).
+QUARANTINED_TYPES = frozenset(t for t in ROW_LEVEL_TYPES if FAMILY[t] != "ordered")
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,10 @@ class ExpectationOutcome:
     description: str = ""
     considered_count: int | None = None  # rows judged (non-null); None for table-level expectations
     schema: str = ""  # where the table was read, e.g. raw_population
+    engine: str = "onepass"  # onepass: compiled into r57's query; gx: run by Great Expectations itself
     expectation: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # GX's partial_unexpected_list: raw failing values, in memory only (never recorded: personal data).
+    partial_unexpected_list: list | None = field(default=None, repr=False, compare=False)
 
     @property
     def column(self) -> str | None:
@@ -52,20 +63,17 @@ class ExpectationOutcome:
     @property
     def row_level(self) -> bool:
         """Whether failing rows can be listed (``failing_rows_sql``)."""
-        from r57_pipelines.validation.onepass import ROW_LEVEL_TYPES
-
-        return self.expectation_type in ROW_LEVEL_TYPES
+        return self.engine == "onepass" and self.expectation_type in QUARANTINED_TYPES
 
     def failing_rows_sql(self, available_columns: set[str] | None = None) -> exp.Select:
-        """A sqlglot SELECT of the full rows (all columns) failing this expectation (see onepass)."""
-        from r57_pipelines.validation.onepass import failing_rows_sql
-
+        """A sqlglot SELECT of the full rows (all columns) failing this expectation (failing_rows.py)."""
         return failing_rows_sql(self.schema, self.table, self.expectation, available_columns)
 
     def as_record(self) -> dict[str, Any]:
         """A flat, json-able dict (for r57.check_results and reports)."""
         record = asdict(self)
         record.pop("expectation")
+        record.pop("partial_unexpected_list")
         record["columns"] = list(self.columns)
         return record
 
@@ -77,8 +85,10 @@ def mostly_success(considered: int, unexpected: int, mostly: float) -> bool:
     return (considered - unexpected) / considered >= mostly
 
 
-def not_evaluated(database: str, schema: str, table: str, expectation: Mapping[str, Any], reason: str) -> ExpectationOutcome:
-    return make_outcome(database, schema, table, expectation, 0, 0, None, {"not_evaluated": reason})
+def not_evaluated(
+    database: str, schema: str, table: str, expectation: Mapping[str, Any], reason: str, *, engine: str = "onepass"
+) -> ExpectationOutcome:
+    return make_outcome(database, schema, table, expectation, 0, 0, None, {"not_evaluated": reason}, engine=engine)
 
 
 def make_outcome(
@@ -91,12 +101,10 @@ def make_outcome(
     success: bool | None,
     observed_value: Any = None,
     considered_count: int | None = None,
+    engine: str = "onepass",
 ) -> ExpectationOutcome:
     meta = expectation.get("meta", {})
-    kwargs = expectation.get("kwargs", {})
-    columns = tuple(kwargs["column_list"]) if "column_list" in kwargs else (
-        (kwargs["column"],) if "column" in kwargs else ()
-    )
+    columns = tuple(expectation_columns(expectation))
     return ExpectationOutcome(
         check_id=meta["check_id"],
         expectation_type=expectation["type"],
@@ -112,14 +120,9 @@ def make_outcome(
         description=meta.get("description", ""),
         considered_count=considered_count,
         schema=schema,
+        engine=engine,
         expectation=expectation,
     )
-
-
-def _resolve(value: Any, parameters: Mapping[str, Any] | None) -> Any:
-    if isinstance(value, dict) and "$PARAMETER" in value:
-        return (parameters or {})[value["$PARAMETER"]]
-    return value
 
 
 def _raised(info: Mapping[str, Any]) -> str | None:
@@ -132,12 +135,11 @@ def _raised(info: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _resolve_all(value: Any, parameters: Mapping[str, Any] | None) -> Any:
-    if isinstance(value, dict) and "$PARAMETER" not in value:
-        return {k: _resolve_all(v, parameters) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_resolve_all(v, parameters) for v in value]
-    return _resolve(value, parameters)
+def _gx_success(value: Any) -> bool:
+    """GX's success may be a numpy bool that JSON renders as the text "True" / "False"."""
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)
 
 
 def outcome_from_gx(
@@ -146,41 +148,45 @@ def outcome_from_gx(
     expectation: Mapping[str, Any],
     result: Mapping[str, Any],
     parameters: Mapping[str, Any] | None = None,
+    *,
+    database: str | None = None,
 ) -> ExpectationOutcome:
-    """Translate one GX ``ExpectationValidationResult`` (as json) into the r57 conventions."""
-    database = schema.removeprefix("raw_")
-    expectation = {**expectation, "kwargs": _resolve_all(expectation["kwargs"], parameters)}
+    """Translate one GX ``ExpectationValidationResult`` (as json) into the r57 conventions (engine ``gx``)."""
+    database = database or schema.removeprefix("raw_")
+    expectation = {**expectation, "kwargs": resolve_kwargs(expectation["kwargs"], parameters or {})}
     raised = _raised(result.get("exception_info") or {})
     if raised is not None:
-        return not_evaluated(database, schema, table, expectation, f"GX raised: {raised}")
+        return not_evaluated(database, schema, table, expectation, f"GX raised: {raised}", engine="gx")
     body = result.get("result") or {}
-    success = bool(result["success"])
+    success = _gx_success(result["success"])
     kind = expectation["type"]
     kwargs = expectation["kwargs"]
+
+    def outcome(element: int, unexpected: int, observed: Any = None, considered: int | None = None) -> ExpectationOutcome:
+        made = make_outcome(database, schema, table, expectation, element, unexpected, success, observed,
+                            considered_count=considered, engine="gx")
+        return replace(made, partial_unexpected_list=body.get("partial_unexpected_list"))
+
     if kind == "expect_table_columns_to_match_set":
         missing = sorted((body.get("details") or {}).get("mismatched", {}).get("missing", []) or [])
-        return make_outcome(database, schema, table, expectation, len(kwargs["column_set"]), len(missing), success, {"missing": missing})
+        return outcome(len(kwargs["column_set"]), len(missing), {"missing": missing})
     if kind == "expect_table_row_count_to_be_between":
         rows = int(body["observed_value"])
         wanted = int(kwargs.get("min_value") or 0)
-        return make_outcome(database, schema, table, expectation, wanted, max(0, wanted - rows), success, rows)
+        return outcome(wanted, max(0, wanted - rows), rows)
     if kind == "expect_column_distinct_values_to_contain_set":
         # GX lists at most partial_unexpected_count missing values; the count is exact.
         missing = sorted(body.get("partial_missing_list") or [])
-        missing_count = int(body.get("missing_count") or 0)
-        return make_outcome(
-            database, schema, table, expectation, len(set(kwargs["value_set"])), missing_count, success, {"missing": missing}
-        )
+        return outcome(len(set(kwargs["value_set"])), int(body.get("missing_count") or 0), {"missing": missing})
     if kind == "expect_compound_columns_to_have_no_duplicates":
         observed = body["observed_value"]
-        return make_outcome(
-            database, schema, table, expectation, body["element_count"], body["unexpected_count"], success,
-            observed, considered_count=observed["considered_count"],
-        )
-    element = int(body["element_count"])
-    unexpected = int(body["unexpected_count"])
-    missing_count = body.get("missing_count")
-    considered = element - int(missing_count) if missing_count is not None else element
-    return make_outcome(
-        database, schema, table, expectation, element, unexpected, success, None, considered_count=considered,
-    )
+        return outcome(body["element_count"], body["unexpected_count"], observed, observed["considered_count"])
+    if "element_count" in body and "unexpected_count" in body:  # a map expectation, GX's or a plug-in's
+        element = int(body["element_count"])
+        unexpected = int(body["unexpected_count"] or 0)
+        missing_count = body.get("missing_count")
+        considered = element - int(missing_count) if missing_count is not None else element
+        share = round(unexpected / considered, 6) if considered else None
+        return outcome(element, unexpected, share, considered)
+    # An aggregate or table expectation: passes whole or not at all.
+    return outcome(0, 0, body.get("observed_value"))

@@ -1,0 +1,165 @@
+"""Which expectation types r57 compiles into the one-pass query, and how (their family).
+
+A type that is not here runs through Great Expectations itself (``gx_fallback``), per expectation, on the
+same DuckDB table. ``docs/validation.md`` has the table of every GX Core expectation and its engine;
+``tests/validation/test_registry_docs.py`` keeps that table and this module equal.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+# family -> types. A family is one way of counting (onepass.py has one compiler per family).
+_FAMILIES: dict[str, tuple[str, ...]] = {
+    # One column, one predicate per row; NULLs are not judged unless conditions.NULLS_JUDGED.
+    "column_map": (
+        "expect_column_values_to_not_be_null",
+        "expect_column_values_to_be_null",
+        "expect_column_values_to_be_in_set",
+        "expect_column_values_to_not_be_in_set",
+        "expect_column_values_to_be_between",
+        "expect_column_value_lengths_to_be_between",
+        "expect_column_value_lengths_to_equal",
+        "expect_column_values_to_match_regex",
+        "expect_column_values_to_not_match_regex",
+        "expect_column_values_to_match_regex_list",
+        "expect_column_values_to_not_match_regex_list",
+        "expect_column_values_to_match_like_pattern",
+        "expect_column_values_to_not_match_like_pattern",
+        "expect_column_values_to_match_like_pattern_list",
+        "expect_column_values_to_not_match_like_pattern_list",
+        "expect_column_values_to_match_strftime_format",
+        "expect_column_values_to_be_json_parseable",
+        "expect_column_values_to_be_dateutil_parseable",
+        # r57's own
+        "expect_column_values_to_not_be_blank",
+        "expect_column_values_to_be_valid_vn_tax_code",
+        "expect_column_values_to_be_parseable",
+        "expect_column_parsed_values_to_be_between",
+        "expect_column_values_to_be_nfc",
+        "expect_column_nfc_values_to_not_match_regex",
+        "expect_column_stripped_values_to_match_regex",
+        "expect_column_values_to_not_be_placeholder",
+    ),
+    # Two columns (column_A, column_B); ignore_row_if both/either/neither.
+    "pair_map": (
+        "expect_column_pair_values_a_to_be_greater_than_b",
+        "expect_column_pair_values_to_be_equal",
+        "expect_column_pair_values_to_be_in_set",
+    ),
+    # column_list; ignore_row_if all/any/never.
+    "multicolumn_map": (
+        "expect_multicolumn_sum_to_equal",
+        "expect_select_column_values_to_be_unique_within_record",
+        "expect_multicolumn_personal_id_to_agree_with_sex_and_birth_year",
+    ),
+    # Each value compared with the previous row's (load order).
+    "ordered": (
+        "expect_column_values_to_be_increasing",
+        "expect_column_values_to_be_decreasing",
+    ),
+    # GX's uniqueness: every row of a group of equal values is unexpected.
+    "unique": (
+        "expect_column_values_to_be_unique",
+        "expect_compound_columns_to_be_unique",
+    ),
+    # r57's duplicates: the rows beyond the first of each group.
+    "duplicates": ("expect_compound_columns_to_have_no_duplicates",),
+    # One value per column (min, mean, distinct values ...), judged in Python as GX judges it.
+    "aggregate": (
+        "expect_column_min_to_be_between",
+        "expect_column_max_to_be_between",
+        "expect_column_mean_to_be_between",
+        "expect_column_median_to_be_between",
+        "expect_column_sum_to_be_between",
+        "expect_column_stdev_to_be_between",
+        "expect_column_quantile_values_to_be_between",
+        "expect_column_unique_value_count_to_be_between",
+        "expect_column_proportion_of_unique_values_to_be_between",
+        "expect_column_most_common_value_to_be_in_set",
+        "expect_column_distinct_values_to_be_in_set",
+        "expect_column_distinct_values_to_equal_set",
+        "expect_column_distinct_values_to_contain_set",
+    ),
+    # The table's shape: row count, columns, column types.
+    "table": (
+        "expect_table_row_count_to_be_between",
+        "expect_table_row_count_to_equal",
+        "expect_table_row_count_to_equal_other_table",
+        "expect_table_column_count_to_be_between",
+        "expect_table_column_count_to_equal",
+        "expect_table_columns_to_match_ordered_list",
+        "expect_table_columns_to_match_set",
+        "expect_column_to_exist",
+        "expect_column_values_to_be_of_type",
+        "expect_column_values_to_be_in_type_list",
+    ),
+    # Keys looked up in a master table (one LEFT JOIN query per table).
+    "master": (
+        "expect_column_values_to_exist_in_other_table",
+        "expect_multicolumn_values_to_agree_with_other_table",
+    ),
+    # GX's UnexpectedRowsExpectation: an engineer's SQL over {batch}; every row it returns is unexpected.
+    "unexpected_rows": ("unexpected_rows_expectation",),
+}
+
+FAMILY: MappingProxyType[str, str] = MappingProxyType({t: f for f, types in _FAMILIES.items() for t in types})
+COMPILED_TYPES: frozenset[str] = frozenset(FAMILY)
+ROW_LEVEL_FAMILIES = frozenset({"column_map", "pair_map", "multicolumn_map", "ordered", "unique", "duplicates", "master"})
+ROW_LEVEL_TYPES: frozenset[str] = frozenset(t for t, f in FAMILY.items() if f in ROW_LEVEL_FAMILIES)
+R57_TYPES: frozenset[str] = frozenset(
+    {
+        "expect_column_values_to_not_be_blank",
+        "expect_column_values_to_be_valid_vn_tax_code",
+        "expect_column_values_to_be_parseable",
+        "expect_column_parsed_values_to_be_between",
+        "expect_column_values_to_be_nfc",
+        "expect_column_nfc_values_to_not_match_regex",
+        "expect_column_stripped_values_to_match_regex",
+        "expect_column_values_to_not_be_placeholder",
+        "expect_multicolumn_personal_id_to_agree_with_sex_and_birth_year",
+        "expect_compound_columns_to_have_no_duplicates",
+        "expect_column_values_to_exist_in_other_table",
+        "expect_multicolumn_values_to_agree_with_other_table",
+    }
+)
+
+# An authored expectation without meta.dimension gets the dimension its type measures (docs/validation.md).
+_SUFFICIENT = frozenset(
+    {
+        "expect_column_values_to_not_be_null",
+        "expect_column_values_to_not_be_blank",
+        "expect_table_row_count_to_be_between",
+        "expect_table_row_count_to_equal",
+        "expect_table_row_count_to_equal_other_table",
+        "expect_table_column_count_to_be_between",
+        "expect_table_column_count_to_equal",
+        "expect_table_columns_to_match_ordered_list",
+        "expect_table_columns_to_match_set",
+        "expect_column_to_exist",
+        "expect_column_distinct_values_to_contain_set",
+    }
+)
+_CLEAN = frozenset(
+    {
+        "expect_column_values_to_be_unique",
+        "expect_compound_columns_to_be_unique",
+        "expect_compound_columns_to_have_no_duplicates",
+        "expect_column_proportion_of_unique_values_to_be_between",
+        "expect_column_values_to_be_nfc",
+    }
+)
+DEFAULT_SEVERITY = "major"
+
+
+def family(expectation_type: str) -> str | None:
+    """The compiler family of a type, or None when only GX runs it."""
+    return FAMILY.get(expectation_type)
+
+
+def default_dimension(expectation_type: str) -> str:
+    if expectation_type in _SUFFICIENT:
+        return "sufficient"
+    if expectation_type in _CLEAN:
+        return "clean"
+    return "correct"
