@@ -25,6 +25,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.sources.is_dir():
         print(f"r57 run: sources folder not found: {args.sources}", file=sys.stderr)
         return 2
+    if not args.expectations.is_dir():
+        print(f"r57 run: expectations folder not found: {args.expectations}", file=sys.stderr)
+        return 2
 
     def waiting(holder: dict | None) -> None:
         limit = f"up to {args.wait:g} s" if 0 < args.wait < float("inf") else "until it ends"
@@ -53,7 +56,7 @@ def _run(args: argparse.Namespace) -> int:
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     result = dg.materialize(
         list(definitions.assets),
-        resources=resources_for(args.sources, args.home, args.as_of),
+        resources=resources_for(args.sources, args.home, args.as_of, args.expectations.resolve()),
         instance=instance,
         run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
         raise_on_error=False,
@@ -131,9 +134,33 @@ def cmd_suites(args: argparse.Namespace) -> int:
     from r57_pipelines.registry import load_registry
     from r57_pipelines.validation.suites import write_suites
 
+    if args.check:
+        return _check_suites(args.out)
     written = write_suites(load_registry(), args.out)
     print(f"wrote {written} suites to {args.out}" if written is not None else f"suites written to {args.out}")
     return 0
+
+
+def _check_suites(folder: Path) -> int:
+    """Every authored suite, checked as r57 runs it and with GX's own classes; exit 1 on any problem."""
+    from r57_pipelines.registry import load_registry
+    from r57_pipelines.validation.authored import authored_files, check_with_gx, load_authored
+
+    registry = load_registry()
+    problems, checked = [], 0
+    for database in registry.databases.values():
+        files = authored_files(folder, database.id)
+        if not files:
+            continue
+        columns = {t.name: [c.name for c in t.columns] for t in database.contract.tables}
+        problems += load_authored(folder, database.id, columns).findings
+        for path in files:
+            checked += 1
+            problems += check_with_gx(path)
+    for problem in dict.fromkeys(problems):
+        print(problem)
+    print(f"{checked} authored suites checked, {len(set(problems))} problems", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -144,6 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--sources", type=Path, default=SAMPLE_SOURCES_DIR, help="deliveries folder")
     run.add_argument("--home", type=Path, default=DEFAULT_HOME, help="where the warehouse and reports go")
     run.add_argument("--as-of", type=_date, default=None, help="evaluate as of this date (default: today)")
+    run.add_argument(
+        "--expectations", type=Path, default=EXPECTATIONS_DIR,
+        help="suites folder: generated <db>/<table>.json, authored <db>/authored/*.json, plugins/*.py",
+    )
     run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     run.add_argument(
         "--wait", type=float, default=0, metavar="SECONDS",
@@ -171,8 +202,13 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--seed", type=int, default=57)
     generate.set_defaults(func=cmd_generate)
 
-    suites = sub.add_parser("suites", help="write the Great Expectations suites from the registry contracts")
-    suites.add_argument("--out", type=Path, default=EXPECTATIONS_DIR)
+    suites = sub.add_parser(
+        "suites", help="write the generated suites from the registry contracts (authored/ is never touched)"
+    )
+    suites.add_argument("--out", type=Path, default=EXPECTATIONS_DIR, help="the suites folder")
+    suites.add_argument(
+        "--check", action="store_true", help="check the authored suites (r57's rules and GX's own classes); write nothing"
+    )
     suites.set_defaults(func=cmd_suites)
     return parser
 

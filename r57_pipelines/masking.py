@@ -44,3 +44,12 @@ def mask_value(kind: ColumnKind | str, value: object) -> str | None:
 def mask_text(text: str) -> str:
     """For log lines and messages that might quote a value: hide every run of 6+ digits."""
     return _DIGIT_RUN.sub(lambda m: _keep_ends(m.group(), 3, 0), text)
+
+
+_QUOTED = re.compile(r"'[^'\n]{0,200}'|\"[^\"\n]{0,200}\"")
+
+
+def mask_engine_message(text: str) -> str:
+    """An engine's error message (DuckDB, GX) as a reviewer may read it: such messages quote the offending
+    value ("Could not convert string '0790...' to INT32"), so every quoted part and long digit run is hidden."""
+    return mask_text(_QUOTED.sub("'…'", text))

@@ -13,7 +13,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 from pydantic import Field, PrivateAttr
 
-from r57_pipelines.paths import DEFAULT_HOME, SAMPLE_SOURCES_DIR
+from r57_pipelines.paths import DEFAULT_HOME, EXPECTATIONS_DIR, SAMPLE_SOURCES_DIR
 from r57_pipelines.runlock import describe_holder, run_lock
 from r57_pipelines.warehouse import ensure_schema
 
@@ -27,10 +27,18 @@ class Estate(dg.ConfigurableResource):
     sources_dir: str = str(SAMPLE_SOURCES_DIR)
     home_dir: str = str(DEFAULT_HOME)
     as_of: str = Field(default="", description="Evaluate as of this date (YYYY-MM-DD); empty: today in Vietnam.")
+    expectations_dir: str = Field(
+        default=str(EXPECTATIONS_DIR),
+        description="The suites folder: <db>/<table>.json generated, <db>/authored/*.json written by people, plugins/*.py.",
+    )
 
     @property
     def sources(self) -> Path:
         return Path(self.sources_dir)
+
+    @property
+    def expectations(self) -> Path:
+        return Path(self.expectations_dir)
 
     @property
     def home(self) -> Path:
@@ -116,9 +124,14 @@ class Warehouse(DuckDBResource):
             yield con
 
 
-def resources_for(sources: Path, home: Path, as_of: dt.date | None) -> dict[str, dg.ConfigurableResource]:
+def resources_for(
+    sources: Path, home: Path, as_of: dt.date | None, expectations: Path = EXPECTATIONS_DIR
+) -> dict[str, dg.ConfigurableResource]:
     """The resources of one run; the CLI and the tests use this, `dagster dev` gets the defaults."""
     return {
-        "estate": Estate(sources_dir=str(sources), home_dir=str(home), as_of=as_of.isoformat() if as_of else ""),
+        "estate": Estate(
+            sources_dir=str(sources), home_dir=str(home), as_of=as_of.isoformat() if as_of else "",
+            expectations_dir=str(expectations),
+        ),
         "warehouse": Warehouse(database=str(home / WAREHOUSE_FILE)),
     }

@@ -14,6 +14,7 @@ from r57_pipelines.quality.assess import assess
 from r57_pipelines.quality.store import masked_samples, quarantine_counts, quarantine_failing_rows, record_outcomes
 from r57_pipelines.readiness.classify import failing_badly
 from r57_pipelines.readiness.policy import DIMENSIONS, default_policy
+from r57_pipelines.readiness.publish import is_suite_finding
 from r57_pipelines.registry import Database, Registry
 from r57_pipelines.resources import Estate, Warehouse
 from r57_pipelines.validation.suites import GX_VERSION
@@ -37,7 +38,8 @@ def build_quality_asset(database: Database) -> dg.AssetsDefinition:
         group_name=database.ministry,
         description=(
             f"Quality of `{database.id}` ({database.name_en}): its suites in expectations/{database.id}/ "
-            "run inside DuckDB; outcomes in r57.check_results, failing rows in "
+            "(generated, and authored/) compiled into one DuckDB pass, types r57 does not compile run by "
+            "Great Expectations on the same connection; outcomes in r57.check_results, failing rows in "
             f"quarantine_{database.id}, one check per dimension."
         ),
         kinds={"duckdb", "great_expectations"},
@@ -62,7 +64,7 @@ def build_quality_asset(database: Database) -> dg.AssetsDefinition:
                         metadata={"score": "not assessed", "reason": f"delivery {status}"},
                     )
                 return
-            assessment = assess(con, database, as_of, policy, delivery_sha256)
+            assessment = assess(con, database, as_of, policy, delivery_sha256, estate.expectations)
             outcomes = assessment.outcomes
             # Reused outcomes come from the same delivery: its quarantine is already the right one.
             quarantined = (
@@ -86,6 +88,13 @@ def build_quality_asset(database: Database) -> dg.AssetsDefinition:
                 **{f"score_{d}": scores[d].as_json()["score"] for d in DIMENSIONS},
                 "checks_evaluated": sum(o.evaluated for o in outcomes),
                 "checks_failed": sum(o.success is False for o in outcomes),
+                # onepass: compiled into r57's query; gx: run by Great Expectations itself
+                "checks_by_engine": dg.MetadataValue.json(
+                    {e: sum(o.evaluated and o.engine == e for o in outcomes) for e in ("onepass", "gx")}
+                ),
+                "authored_suite_findings": dg.MetadataValue.json(
+                    [o.observed_value["not_evaluated"] for o in outcomes if is_suite_finding(_reason(o))]
+                ),
                 "quarantined_rows": dg.MetadataValue.json(quarantined),
             }
         )
@@ -112,6 +121,7 @@ def build_quality_asset(database: Database) -> dg.AssetsDefinition:
                                 "unexpected": o.unexpected_count,
                                 "of": o.element_count,
                                 "what": o.description,
+                                "engine": o.engine,
                                 "masked_samples": samples.get(o.check_id, []),
                             }
                             for o in failing[:MAX_FAILING_IN_METADATA]
@@ -121,6 +131,10 @@ def build_quality_asset(database: Database) -> dg.AssetsDefinition:
             )
 
     return _quality
+
+
+def _reason(outcome) -> str | None:  # noqa: ANN001
+    return outcome.observed_value.get("not_evaluated") if isinstance(outcome.observed_value, dict) else None
 
 
 def build_quality_assets(registry: Registry) -> list[dg.AssetsDefinition]:

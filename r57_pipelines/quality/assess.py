@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
@@ -16,6 +17,7 @@ from r57_pipelines.readiness.scoring import CheckRow, DimensionScore, score_dime
 from r57_pipelines.registry import Database
 from r57_pipelines.validation.onepass import validate_database
 from r57_pipelines.validation.outcome import ExpectationOutcome, make_outcome
+from r57_pipelines.validation.authored import finding_outcomes, load_authored, with_defaults
 from r57_pipelines.validation.suites import load_suite
 from r57_pipelines.warehouse import raw_schema
 
@@ -31,7 +33,7 @@ class Assessment:
     def checks(self) -> list[CheckRow]:
         return [
             CheckRow(o.check_id, o.table, o.dimension, o.severity, o.description, o.element_count,
-                     o.unexpected_count, o.success)
+                     o.unexpected_count, o.success, engine=o.engine)
             for o in self.outcomes
         ]
 
@@ -39,16 +41,36 @@ class Assessment:
         return score_dimensions(self.checks, policy)
 
 
-def load_database_suites(database: Database) -> tuple[dict[str, dict], dict[str, str]]:
-    """The committed suites (by `<db>.<table>`) and each file's sha256 by table (kept with every result).
+@dataclass(frozen=True)
+class DatabaseSuites:
+    suites: dict[str, dict]  # "<db>.<table>" (generated) and "<db>.authored.<table>" -> suite
+    sha256: dict[str, str]  # by table: over its generated and authored files (kept with every result)
+    findings: list[str]  # what was wrong with the authored suites ("<file>: <problem>")
 
-    Suites are read from `expectations/` (reviewed files), never rebuilt at run time.
+    def finding_outcomes(self, database_id: str) -> list[ExpectationOutcome]:
+        return finding_outcomes(database_id, self.findings)
+
+
+def load_database_suites(database: Database, expectations_dir: Path = EXPECTATIONS_DIR) -> DatabaseSuites:
+    """The reviewed suites of a database: generated (``<db>/<table>.json``) and authored (``<db>/authored/``).
+
+    Suites are read from the expectations folder, never rebuilt at run time.
     """
-    suites, hashes = {}, {}
-    for path in sorted((EXPECTATIONS_DIR / database.id).glob("*.json")):
+    suites, digests = {}, {}
+    for path in sorted((expectations_dir / database.id).glob("*.json")):
         suites[f"{database.id}.{path.stem}"] = load_suite(path)
-        hashes[path.stem] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return suites, hashes
+        digests[path.stem] = [hashlib.sha256(path.read_bytes()).hexdigest()]
+    taken = [e["meta"]["check_id"] for suite in suites.values() for e in suite["expectations"]]
+    columns = {t.name: [c.name for c in t.columns] for t in database.contract.tables}
+    authored = load_authored(expectations_dir, database.id, columns, taken)
+    suites.update(authored.suites)
+    for table, digest in authored.sha256.items():
+        digests.setdefault(table, []).append(digest)
+    hashes = {
+        table: parts[0] if len(parts) == 1 else hashlib.sha256("".join(parts).encode()).hexdigest()
+        for table, parts in digests.items()
+    }
+    return DatabaseSuites(suites, hashes, authored.findings)
 
 
 def validation_key(delivery_sha256: str | None, suite_sha256: dict[str, str], parameters: dict) -> str:
@@ -57,7 +79,7 @@ def validation_key(delivery_sha256: str | None, suite_sha256: dict[str, str], pa
 
 
 def _reuse(
-    con: duckdb.DuckDBPyConnection, database: Database, key: str, suites: dict[str, dict]
+    con: duckdb.DuckDBPyConnection, database: Database, key: str, suites: DatabaseSuites
 ) -> list[ExpectationOutcome] | None:
     """The outcomes of the latest run with this validation key, rebuilt against the suites."""
     rows = con.execute(
@@ -66,7 +88,7 @@ def _reuse(
             select arg_max(run_id, recorded_at) as run_id from r57.check_results
             where database_id = ? and validation_key = ?
         )
-        select table_name, check_id, element_count, unexpected_count, success, observed_value
+        select table_name, check_id, element_count, unexpected_count, success, observed_value, engine
         from r57.check_results join latest using (run_id)
         where database_id = ?
         """,
@@ -75,18 +97,25 @@ def _reuse(
     if not rows:
         return None
     expectations = {
-        (name.split(".", 1)[1], e["meta"]["check_id"]): e for name, suite in suites.items() for e in suite["expectations"]
+        (_table_of(name, suite), with_defaults(e, _table_of(name, suite))["meta"]["check_id"]): with_defaults(e, _table_of(name, suite))
+        for name, suite in suites.suites.items()
+        for e in suite["expectations"]
     }
+    expectations.update({(o.table, o.check_id): o.expectation for o in suites.finding_outcomes(database.id)})
     outcomes = []
-    for table, check_id, elements, unexpected, success, observed in rows:
+    for table, check_id, elements, unexpected, success, observed, engine in rows:
         expectation = expectations.get((table, check_id))
         if expectation is None:
             return None  # the suites changed after all: validate again
         outcomes.append(
             make_outcome(database.id, raw_schema(database.id), table, expectation, elements, unexpected, success,
-                         json.loads(observed) if isinstance(observed, str) else observed)
+                         json.loads(observed) if isinstance(observed, str) else observed, engine=engine or "onepass")
         )
     return outcomes if len(outcomes) == len(expectations) else None
+
+
+def _table_of(name: str, suite: dict) -> str:
+    return suite.get("meta", {}).get("r57", {}).get("table") or name.split(".", 1)[1]
 
 
 def assess(
@@ -95,11 +124,17 @@ def assess(
     as_of: dt.date,
     policy: Policy,
     delivery_sha256: str | None = None,
+    expectations_dir: Path = EXPECTATIONS_DIR,
 ) -> Assessment:
-    """Run the suites in DuckDB, or reuse an earlier run's outcomes for the same delivery, suites and parameters."""
-    suites, hashes = load_database_suites(database)
+    """Run the suites in DuckDB, or reuse an earlier run's outcomes for the same delivery, suites and parameters.
+
+    Authored suites run beside the generated ones; their findings (a malformed file or expectation) are kept
+    as outcomes that are not evaluated. GX custom expectations are imported from ``<expectations_dir>/plugins``.
+    """
+    suites = load_database_suites(database, expectations_dir)
     parameters = suite_parameters(database, as_of, policy, previous_table_rows(con, database.id, as_of))
-    key = validation_key(delivery_sha256, hashes, parameters)
+    key = validation_key(delivery_sha256, suites.sha256, parameters)
     if delivery_sha256 is not None and (previous := _reuse(con, database, key, suites)) is not None:
-        return Assessment(previous, hashes, key, reused=True)
-    return Assessment(validate_database(con, database, parameters, suites=suites), hashes, key)
+        return Assessment(previous, suites.sha256, key, reused=True)
+    outcomes = validate_database(con, database, parameters, suites=suites.suites, plugins=expectations_dir / "plugins")
+    return Assessment(outcomes + suites.finding_outcomes(database.id), suites.sha256, key)

@@ -51,6 +51,11 @@ def record_outcomes(
         con.execute("insert into r57.check_results by name select *, now() as recorded_at from outcomes_batch")
 
 
+def quarantine_table(outcome: ExpectationOutcome) -> str:
+    """Where a check's failing rows are kept: the table's name, prefixed when they come from the staging view."""
+    return f"stg_{outcome.table}" if outcome.schema.startswith("stg_") else outcome.table
+
+
 def quarantine_failing_rows(
     con: duckdb.DuckDBPyConnection, database: Database, run_id: str, outcomes: Iterable[ExpectationOutcome]
 ) -> dict[str, int]:
@@ -64,19 +69,20 @@ def quarantine_failing_rows(
     kept: dict[str, int] = {}
     columns_of: dict[str, set[str]] = {}
     for outcome in failing:
-        if outcome.table not in columns_of:
-            columns_of[outcome.table] = table_columns(con, outcome.schema, outcome.table)
-        rows = outcome.failing_rows_sql(columns_of[outcome.table]).subquery("failing")
+        name = quarantine_table(outcome)
+        if name not in columns_of:
+            columns_of[name] = table_columns(con, outcome.schema, outcome.table)
+        rows = outcome.failing_rows_sql(columns_of[name]).subquery("failing")
         tagged = exp.select(
             exp.Literal.string(run_id).as_("_run_id"), exp.Literal.string(outcome.check_id).as_("_check_id"), "*"
         ).from_(rows)
-        target = qualified(schema, outcome.table)
-        if outcome.table in kept:
+        target = qualified(schema, name)
+        if name in kept:
             con.execute(f"insert into {target} by name {tagged.sql(dialect='duckdb')}")
         else:
             con.execute(f"create table {target} as {tagged.sql(dialect='duckdb')}")
-            kept[outcome.table] = 0
-        kept[outcome.table] = con.execute(f"select count(*) from {target}").fetchone()[0]
+            kept[name] = 0
+        kept[name] = con.execute(f"select count(*) from {target}").fetchone()[0]
     return kept
 
 
@@ -85,22 +91,41 @@ def quarantine_counts(con: duckdb.DuckDBPyConnection, database: Database) -> dic
     return {t: con.execute(f"select count(*) from {qualified(schema, t)}").fetchone()[0] for t in tables_in(con, schema)}
 
 
+def sample_limit(outcome: ExpectationOutcome, limit: int = SAMPLE_ROWS) -> int:
+    """GX's result_format, capped at ``limit``: BOOLEAN_ONLY keeps no values, partial_unexpected_count fewer."""
+    result_format = outcome.expectation.get("kwargs", {}).get("result_format") or "BASIC"
+    if isinstance(result_format, dict):
+        level, count = result_format.get("result_format", "BASIC"), int(result_format.get("partial_unexpected_count", limit))
+    else:
+        level, count = result_format, limit
+    return 0 if level == "BOOLEAN_ONLY" else min(limit, count)
+
+
 def masked_samples(
     con: duckdb.DuckDBPyConnection, database: Database, outcome: ExpectationOutcome, limit: int = SAMPLE_ROWS
 ) -> list[dict[str, str | None]]:
-    """A few failing values of the check's own columns, masked by their kind, from the quarantine."""
-    if not (outcome.row_level and outcome.unexpected_count and outcome.columns):
+    """A few failing values of the check's own columns, masked by their kind: from the quarantine, or from
+    GX's partial_unexpected_list for a check that GX itself ran."""
+    limit = sample_limit(outcome, limit)
+    if not (outcome.unexpected_count and outcome.columns and limit):
         return []
     contract = {t.name: t for t in database.contract.tables}.get(outcome.table)
-    kinds = {c.name: c.kind for c in contract.columns} if contract else {}
-    source = qualified(quarantine_schema(database.id), outcome.table)
-    columns = ", ".join(quoted(c) for c in outcome.columns)
-    try:
-        rows = con.execute(
-            f"select {columns} from {source} where _check_id = ? limit {int(limit)}", [outcome.check_id]
-        ).fetchall()
-    except duckdb.Error:
+    kinds = {c.name.casefold(): c.kind for c in contract.columns} if contract else {}
+    if outcome.engine == "gx":
+        values = outcome.partial_unexpected_list or []
+        rows = [v if isinstance(v, list | tuple) else list(v.values()) if isinstance(v, dict) else [v] for v in values[:limit]]
+    elif outcome.row_level:
+        source = qualified(quarantine_schema(database.id), quarantine_table(outcome))
+        columns = ", ".join(quoted(c) for c in outcome.columns)
+        try:
+            rows = con.execute(
+                f"select {columns} from {source} where _check_id = ? limit {int(limit)}", [outcome.check_id]
+            ).fetchall()
+        except duckdb.Error:
+            return []
+    else:
         return []
+    kinds = {c: kinds[c.casefold()] for c in outcome.columns if c.casefold() in kinds}
     return [
         # A column outside the contract may hold anything: show nothing of it.
         {c: mask_value(kinds[c], v) if c in kinds else MASK * 3 for c, v in zip(outcome.columns, row)}

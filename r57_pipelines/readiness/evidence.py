@@ -27,15 +27,17 @@ def latest_checks(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, l
             from r57.check_results where as_of <= ? group by database_id
         )
         select c.database_id, check_id, table_name, dimension, severity, coalesce(description, check_id),
-               coalesce(element_count, 0), coalesce(unexpected_count, 0), success, masked_samples
+               coalesce(element_count, 0), coalesce(unexpected_count, 0), success, masked_samples,
+               coalesce(engine, 'onepass'), observed_value->>'$.not_evaluated'
         from r57.check_results c join latest using (database_id, run_id)
         order by c.database_id, table_name, check_id
         """,
         [as_of],
     ).fetchall()
     checks: dict[str, list[CheckRow]] = {}
-    for db, *fields, samples in rows:
-        checks.setdefault(db, []).append(CheckRow(*fields, tuple(json.loads(samples)) if samples else ()))
+    for db, *fields, samples, engine, reason in rows:
+        masked = tuple(json.loads(samples)) if samples else ()
+        checks.setdefault(db, []).append(CheckRow(*fields, masked, engine, reason if fields[-1] is None else None))
     return checks
 
 

@@ -50,6 +50,11 @@ def summarise_tiers(databases: list[dict]) -> dict[str, dict[str, int]]:
     return summary
 
 
+def is_suite_finding(reason: str | None) -> bool:
+    """A not-evaluated reason that names an authored suite file (validation/authored.py writes them so)."""
+    return bool(reason) and f"/{AUTHORED_DIR}/" in reason.split(":", 1)[0]
+
+
 def readiness_document(
     registry: Registry,
     as_of: dt.date,
@@ -93,7 +98,14 @@ def readiness_document(
                     "files": delivery.get("files") or [],
                     "findings": delivery.get("findings") or [],
                 },
-                "checks": {"evaluated": len(evaluated), "failed": sum(not c.success for c in evaluated)},
+                "checks": {
+                    "evaluated": len(evaluated),
+                    "failed": sum(not c.success for c in evaluated),
+                    # Which engine judged them: r57's compiled query, or Great Expectations itself.
+                    "by_engine": {e: sum(c.engine == e for c in evaluated) for e in ("onepass", "gx")},
+                },
+                # Authored suites that could not be used as written (file and expectation named).
+                "suite_findings": [c.not_evaluated_reason for c in ev.checks if is_suite_finding(c.not_evaluated_reason)],
             }
         )
     return {

@@ -21,6 +21,8 @@ class CheckRow:
     unexpected_count: int
     success: bool | None  # None: not evaluated
     masked_samples: tuple[dict, ...] = ()  # a few failing values, masked (for reports only)
+    engine: str = "onepass"  # onepass: compiled into r57's query; gx: run by Great Expectations itself
+    not_evaluated_reason: str | None = None  # why it was not evaluated (table not delivered, a suite finding ...)
 
     @property
     def evaluated(self) -> bool:

@@ -27,7 +27,7 @@ DATABASE_COLUMNS = (
 HISTORY_COLUMNS = ("database_id", "as_of", "tier", "at_risk", *DIMENSIONS)
 CHECK_COLUMNS = (
     "database_id", "table", "check_id", "dimension", "severity", "description", "success", "unexpected", "elements",
-    "masked_samples",
+    "masked_samples", "engine",
 )
 
 
@@ -72,6 +72,7 @@ def write_workbook(data: ReportData, path: Path) -> Path:
                 db["id"], c.table_name, c.check_id, c.dimension, c.severity, c.description,
                 c.success, c.unexpected_count, c.element_count,
                 json.dumps(list(c.masked_samples), ensure_ascii=False) if c.masked_samples else None,
+                c.engine,
             ])
 
     history = book.create_sheet("History")

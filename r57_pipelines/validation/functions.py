@@ -22,6 +22,7 @@ def register_dateutil(con: Any) -> None:
     """Register ``r57_dateutil_parseable(VARCHAR) -> BOOLEAN`` on this connection (once)."""
     import duckdb
 
-    known = con.execute("select count(*) from duckdb_functions() where function_name = ?", [DATEUTIL_PARSEABLE]).fetchone()[0]
+    # fetchall: DuckDB 2 refuses create_function while a result is still open.
+    known = con.execute("select count(*) from duckdb_functions() where function_name = ?", [DATEUTIL_PARSEABLE]).fetchall()[0][0]
     if not known:
         con.create_function(DATEUTIL_PARSEABLE, _dateutil_parseable, [duckdb.sqltype("VARCHAR")], duckdb.sqltype("BOOLEAN"))

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from r57_pipelines.masking import mask_engine_message
 from r57_pipelines.validation.outcome import ExpectationOutcome, not_evaluated, outcome_from_gx
 
 _loaded: set[Path] = set()
@@ -71,7 +72,8 @@ def run_with_gx(
             ExpectationConfiguration(type=e["type"], kwargs=dict(e["kwargs"]), meta=dict(e["meta"])).to_domain_obj()
         except Exception as error:  # noqa: BLE001 - unknown type, pydantic errors, parser errors
             first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            outcomes[index] = not_evaluated(database_id, schema, table, e, f"GX cannot build it: {first}", engine="gx")
+            reason = f"GX cannot build it: {mask_engine_message(first)}"
+            outcomes[index] = not_evaluated(database_id, schema, table, e, reason, engine="gx")
             continue
         runnable.append((index, e))
     if runnable:

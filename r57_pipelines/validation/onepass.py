@@ -33,6 +33,7 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
+from r57_pipelines.masking import mask_engine_message
 from r57_pipelines.registry import Database
 from r57_pipelines.validation.functions import register_dateutil
 from r57_pipelines.validation import verdicts
@@ -111,7 +112,9 @@ class _Plan:
         # No hand-made common-subexpression pass: DuckDB already computes an expression that occurs in
         # several aggregates once per row (measured), as long as it is spelled identically.
         if self.windows:
-            inner = exp.select(exp.Star(), *[w.as_(a) for a, w in self.windows.items()]).from_(source.copy().set("alias", None))
+            bare = source.copy()
+            bare.set("alias", None)  # Expression.set returns None: alias the copy in place
+            inner = exp.select(exp.Star(), *[w.as_(a) for a, w in self.windows.items()]).from_(bare)
             source = inner.subquery(BASE)
         query = exp.select(*[e.as_(alias) for alias, e in self.aggregates.items()]).from_(source)
         for join in joins:
@@ -433,17 +436,28 @@ def validate_table(
 
         for (index, _), outcome in zip(by_gx, run_with_gx(con, schema, table, [e for _, e in by_gx], database_id, plugins)):
             outcomes[index] = outcome
-    finished = [o for o in outcomes if o is not None]
+    finished = [_named(o) for o in outcomes if o is not None]
     assert len(finished) == len(expectations)
     if unexpected_values:
         finished = [_with_unexpected_values(con, o) for o in finished]
     return finished
 
 
+def _named(o: ExpectationOutcome) -> ExpectationOutcome:
+    """A not-evaluated authored check names its suite file and expectation in the reason (a suite finding)."""
+    source = o.expectation.get("meta", {}).get("source")
+    if o.success is not None or not source or not isinstance(o.observed_value, dict):
+        return o
+    reason = o.observed_value.get("not_evaluated", "")
+    if reason.startswith(source):
+        return o
+    return replace(o, observed_value={**o.observed_value, "not_evaluated": f"{source}: {o.expectation_type}: {reason}"})
+
+
 def _cannot(t: _Table, e: Mapping[str, Any], error: Exception) -> ExpectationOutcome:
     """An expectation that cannot be evaluated as written: a finding naming its file and type, never a crash."""
     source = e.get("meta", {}).get("source")
-    reason = f"{e['type']}: cannot be evaluated: {error}"
+    reason = f"{e['type']}: cannot be evaluated: {mask_engine_message(str(error))}"
     return not_evaluated(t.database_id, t.schema, t.table, e, f"{source}: {reason}" if source else reason)
 
 

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from r57_pipelines.masking import mask_engine_message
 from r57_pipelines.validation.conditions import expectation_columns
 from r57_pipelines.validation.failing_rows import failing_rows_sql
 from r57_pipelines.validation.params import resolve_kwargs
@@ -156,7 +157,7 @@ def outcome_from_gx(
     expectation = {**expectation, "kwargs": resolve_kwargs(expectation["kwargs"], parameters or {})}
     raised = _raised(result.get("exception_info") or {})
     if raised is not None:
-        return not_evaluated(database, schema, table, expectation, f"GX raised: {raised}", engine="gx")
+        return not_evaluated(database, schema, table, expectation, f"GX raised: {mask_engine_message(raised)}", engine="gx")
     body = result.get("result") or {}
     success = _gx_success(result["success"])
     kind = expectation["type"]

@@ -57,6 +57,8 @@ create table if not exists r57.check_results (
 );
 -- A few failing values of a failed check's own columns, already masked (masking.py): what reports show.
 alter table r57.check_results add column if not exists masked_samples json;
+-- Which engine produced the outcome: onepass (compiled into r57's query) or gx (Great Expectations itself).
+alter table r57.check_results add column if not exists engine varchar;
 
 -- The verdict per database and as-of date; a rerun for the same as-of replaces its rows.
 create table if not exists r57.readiness (
