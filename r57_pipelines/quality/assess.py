@@ -17,7 +17,7 @@ from r57_pipelines.readiness.scoring import CheckRow, DimensionScore, score_dime
 from r57_pipelines.registry import Database
 from r57_pipelines.validation.onepass import validate_database
 from r57_pipelines.validation.outcome import ExpectationOutcome, make_outcome
-from r57_pipelines.validation.authored import finding_outcomes, load_authored, with_defaults
+from r57_pipelines.validation.authored import finding_outcomes, load_authored, table_of, with_defaults
 from r57_pipelines.validation.suites import load_suite
 from r57_pipelines.warehouse import raw_schema
 
@@ -64,8 +64,8 @@ def load_database_suites(database: Database, expectations_dir: Path = EXPECTATIO
     columns = {t.name: [c.name for c in t.columns] for t in database.contract.tables}
     authored = load_authored(expectations_dir, database.id, columns, taken)
     suites.update(authored.suites)
-    for table, digest in authored.sha256.items():
-        digests.setdefault(table, []).append(digest)
+    for name, digest in sorted(authored.sha256.items()):
+        digests.setdefault(table_of(Path(name)), []).append(digest)
     hashes = {
         table: parts[0] if len(parts) == 1 else hashlib.sha256("".join(parts).encode()).hexdigest()
         for table, parts in digests.items()

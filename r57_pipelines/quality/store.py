@@ -39,7 +39,7 @@ def record_outcomes(
             "unexpected_count": o.unexpected_count, "success": o.success,
             "observed_value": json.dumps(o.observed_value, ensure_ascii=False, default=str),
             "suite_sha256": suite_sha256.get(o.table), "gx_version": gx_version,
-            "delivery_sha256": delivery_sha256, "validation_key": validation_key,
+            "delivery_sha256": delivery_sha256, "validation_key": validation_key, "engine": o.engine,
             "masked_samples": json.dumps(samples[o.check_id], ensure_ascii=False) if samples.get(o.check_id) else None,
         }
         for o in outcomes

@@ -12,6 +12,7 @@ from r57_pipelines.readiness.classify import FOUNDATIONAL, NOT_STARTED, PARTIAL,
 from r57_pipelines.readiness.policy import DIMENSIONS
 from r57_pipelines.registry import Registry
 from r57_pipelines.resources import VIETNAM
+from r57_pipelines.validation.authored import AUTHORED_DIR
 
 SCHEMA_VERSION = 1
 

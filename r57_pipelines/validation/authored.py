@@ -1,6 +1,7 @@
 """Suites written by people: ``expectations/<database_id>/authored/<table>.json``, beside the generated ones.
 
-An authored suite is GX 1.x ``ExpectationSuite`` JSON (``{"name": ..., "expectations": [{"type", "kwargs",
+A table may have several authored files (``dossier.json``, ``dossier.business_rules.json``: the name up to
+the first dot is the table). An authored suite is GX 1.x ``ExpectationSuite`` JSON (``{"name": ..., "expectations": [{"type", "kwargs",
 "meta"}]}``). ``r57 suites`` never writes or removes these files. Per expectation, ``meta`` is optional:
 
 * ``dimension``: correct | sufficient | clean | live (default: what its type measures, ``registry.default_dimension``);
@@ -68,7 +69,12 @@ class AuthoredSuites:
 
     suites: dict[str, dict[str, Any]] = field(default_factory=dict)  # "<db>.authored.<table>" -> suite
     findings: list[str] = field(default_factory=list)  # "<file>: <problem>", one per problem
-    sha256: dict[str, str] = field(default_factory=dict)  # table -> sha256 of its authored file
+    sha256: dict[str, str] = field(default_factory=dict)  # file name -> sha256
+
+
+def table_of(path: Path) -> str:
+    """``dossier.json`` and ``dossier.business_rules.json`` both check table ``dossier``."""
+    return path.name.split(".", 1)[0]
 
 
 def authored_files(expectations_dir: Path, database_id: str) -> list[Path]:
@@ -91,8 +97,8 @@ def load_authored(
     for path in authored_files(expectations_dir, database_id):
         shown = f"{database_id}/{AUTHORED_DIR}/{path.name}"
         raw = path.read_bytes()
-        table = path.stem
-        result.sha256[table] = hashlib.sha256(raw).hexdigest()
+        table = table_of(path)
+        result.sha256[path.name] = hashlib.sha256(raw).hexdigest()
         try:
             suite = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -106,8 +112,8 @@ def load_authored(
         if expectations:
             meta = dict(suite.get("meta") or {}) if isinstance(suite, dict) else {}
             r57 = {**dict(meta.get("r57") or {}), "table": table, "source": shown}
-            result.suites[f"{database_id}.{AUTHORED_DIR}.{table}"] = {
-                "name": suite.get("name") or f"{database_id}.{AUTHORED_DIR}.{table}",
+            result.suites[f"{database_id}.{AUTHORED_DIR}.{path.stem}"] = {
+                "name": suite.get("name") or f"{database_id}.{AUTHORED_DIR}.{path.stem}",
                 "expectations": expectations,
                 "meta": {**meta, "r57": r57},
             }
@@ -171,7 +177,7 @@ def finding_outcomes(database_id: str, findings: Iterable[str]) -> list:
     outcomes = []
     for number, finding in enumerate(findings, start=1):
         source = finding.split(":", 1)[0]
-        table = Path(source).stem
+        table = table_of(Path(source.split("#", 1)[0]))
         expectation = {
             "type": FINDING_TYPE,
             "kwargs": {},

@@ -48,12 +48,22 @@ Condition = Callable[[Mapping[str, Any], Sequence[exp.Expression]], exp.Expressi
 # --------------------------------------------------------------------------------------------------
 
 
-def between(value: exp.Expression, kwargs: Mapping[str, Any], low: str = "min_value", high: str = "max_value") -> exp.Expression:
-    """GX's bounds: inclusive unless ``strict_min`` / ``strict_max``; a missing bound is open."""
+def between(
+    value: exp.Expression,
+    kwargs: Mapping[str, Any],
+    low: str = "min_value",
+    high: str = "max_value",
+    *,
+    ordered: bool = True,
+) -> exp.Expression:
+    """GX's bounds: inclusive unless ``strict_min`` / ``strict_max``; a missing bound is open.
+
+    ``ordered``: refuse ``min > max`` (GX's ``column_values.between`` raises; value lengths do not check,
+    so there every value is unexpected)."""
     lo, hi = kwargs.get(low), kwargs.get(high)
     if lo is None and hi is None:
         raise ValueError(f"{low} and {high} cannot both be None")
-    if lo is not None and hi is not None and _comparable(lo, hi) and lo > hi:
+    if ordered and lo is not None and hi is not None and _comparable(lo, hi) and lo > hi:
         raise ValueError(f"{low} cannot be greater than {high}")
     parts = []
     if lo is not None:
@@ -85,7 +95,9 @@ def _strftime(kwargs: Mapping[str, Any], cols: Sequence[exp.Expression]) -> exp.
 
 
 def _json_parseable(kwargs: Mapping[str, Any], cols: Sequence[exp.Expression]) -> exp.Expression:
-    return fn("json_valid", text(cols[0]))
+    # GX (pandas): json.loads(value) succeeds; it takes only text, so a number or date is never JSON.
+    is_text = exp.EQ(this=fn("typeof", cols[0]), expression=lit("VARCHAR"))
+    return and_(is_text, fn("json_valid", text(cols[0])))
 
 
 def _dateutil_parseable(kwargs: Mapping[str, Any], cols: Sequence[exp.Expression]) -> exp.Expression:
@@ -137,7 +149,9 @@ def _in_set(kwargs: Mapping[str, Any], cols: Sequence[exp.Expression]) -> exp.Ex
 
 def _not_in_set(kwargs: Mapping[str, Any], cols: Sequence[exp.Expression]) -> exp.Expression:
     # GX: NOT IN over the whole set, NULL included (then only the listed values are unexpected).
-    if not kwargs.get("value_set"):
+    if kwargs.get("value_set") is None:
+        raise TypeError("value_set is required (GX: none is not an allowed value)")
+    if not kwargs["value_set"]:
         return exp.true()
     return not_(in_list(cols[0], kwargs["value_set"]))
 
@@ -155,7 +169,7 @@ GX_CORE: dict[str, Condition] = {
     "expect_column_values_to_be_in_set": _in_set,
     "expect_column_values_to_not_be_in_set": _not_in_set,
     "expect_column_values_to_be_between": lambda k, c: between(c[0], k),
-    "expect_column_value_lengths_to_be_between": lambda k, c: between(fn("length", c[0]), k),
+    "expect_column_value_lengths_to_be_between": lambda k, c: between(fn("length", c[0]), k, ordered=False),
     "expect_column_value_lengths_to_equal": lambda k, c: exp.EQ(this=fn("length", c[0]), expression=lit(k["value"])),
     "expect_column_values_to_match_regex": lambda k, c: matches(text(c[0]), k["regex"]),
     "expect_column_values_to_not_match_regex": lambda k, c: not_(matches(text(c[0]), k["regex"])),
@@ -304,7 +318,7 @@ def expectation_columns(expectation: Mapping[str, Any]) -> list[str]:
     """The columns an expectation reads, in its own order."""
     kwargs = expectation["kwargs"]
     if "column_list" in kwargs:
-        return list(kwargs["column_list"])
+        return list(kwargs["column_list"] or [])  # None: expect_table_columns_to_match_ordered_list is vacuous
     if "column_A" in kwargs:
         return [kwargs["column_A"], kwargs["column_B"]]
     if "column" in kwargs:

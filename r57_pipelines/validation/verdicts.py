@@ -155,7 +155,7 @@ def table_outcome(t: Any, e: Mapping[str, Any], kwargs: Mapping[str, Any], rows:
         wanted = int(kwargs.get("min_value") or 0)
         return t.outcome(e, wanted, max(0, wanted - rows), between(rows, kwargs), rows)
     if kind == "expect_table_row_count_to_equal":
-        return t.outcome(e, 0, 0, rows == kwargs["value"], rows)
+        return t.outcome(e, 0, 0, rows == gx_int(kwargs["value"], "value"), rows)
     if kind == "expect_table_row_count_to_equal_other_table":
         if other_rows is None:
             raise ValueError(f"other table {kwargs['other_table_name']!r} not found")
@@ -163,9 +163,11 @@ def table_outcome(t: Any, e: Mapping[str, Any], kwargs: Mapping[str, Any], rows:
     if kind == "expect_table_column_count_to_be_between":
         return t.outcome(e, 0, 0, between(len(columns), kwargs), len(columns))
     if kind == "expect_table_column_count_to_equal":
-        return t.outcome(e, 0, 0, len(columns) == kwargs["value"], len(columns))
+        return t.outcome(e, 0, 0, len(columns) == gx_int(kwargs["value"], "value"), len(columns))
     if kind == "expect_table_columns_to_match_ordered_list":
-        wanted = list(kwargs["column_list"] or [])
+        if kwargs.get("column_list") is None:  # GX: no list asked for is vacuously true
+            return t.outcome(e, 0, 0, True, columns)
+        wanted = list(kwargs["column_list"])
         actual = [c.casefold() for c in columns]
         return t.outcome(e, 0, 0, actual == [str(c).casefold() for c in wanted], columns)
     if kind == "expect_table_columns_to_match_set":
@@ -193,6 +195,20 @@ def table_outcome(t: Any, e: Mapping[str, Any], kwargs: Mapping[str, Any], rows:
         observed, success = column_type_verdict(t.types[actual], wanted)
         return t.outcome(e, 0, 0, success, observed)
     raise ValueError(f"{kind} is not a table expectation")
+
+
+def gx_int(value: Any, name: str) -> int:
+    """A kwarg GX declares ``int`` (pydantic v1 coercion: ``5.0`` and ``"5"`` are 5; ``"hello"`` is refused)."""
+    if isinstance(value, bool | int):
+        return int(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            pass
+    raise TypeError(f"{name}: {value!r} is not a valid integer")
 
 
 def column_type_verdict(duckdb_type: str, wanted: list[str] | None) -> tuple[str, bool]:
