@@ -164,7 +164,7 @@ def _checked(
             findings.append(f"{where}: check_id {check_id!r} is already used")
             continue
         taken.add(check_id)
-        e["meta"]["source"] = f"{shown}#{number}"
+        e["meta"]["source"] = where  # "<file>: expectation <n> (<type>)": names it in any later finding
         e["meta"]["authored"] = True
         kept.append(e)
     return findings, kept
@@ -205,13 +205,14 @@ def check_with_gx(path: Path) -> list[str]:
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     problems = []
+    shown = f"{path.parent.parent.name}/{AUTHORED_DIR}/{path.name}"
     try:
         suite = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        return [f"{path}: not a JSON suite ({error})"]
+        return [f"{shown}: not a JSON suite ({error})"]
     for number, e in enumerate(suite.get("expectations", []) if isinstance(suite, dict) else [], start=1):
         if not isinstance(e, dict):
-            problems.append(f"{path}: expectation {number}: not an object")
+            problems.append(f"{shown}: expectation {number}: not an object")
             continue
         try:
             ExpectationConfiguration(
@@ -219,5 +220,5 @@ def check_with_gx(path: Path) -> list[str]:
             ).to_domain_obj()
         except Exception as error:  # noqa: BLE001 - GX raises many kinds (pydantic, its own, parser errors)
             first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            problems.append(f"{path}: expectation {number} ({e.get('type')}): {first}")
+            problems.append(f"{shown}: expectation {number} ({e.get('type')}): {first}")
     return problems

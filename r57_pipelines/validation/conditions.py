@@ -171,8 +171,9 @@ GX_CORE: dict[str, Condition] = {
     "expect_column_values_to_be_between": lambda k, c: between(c[0], k),
     "expect_column_value_lengths_to_be_between": lambda k, c: between(fn("length", c[0]), k, ordered=False),
     "expect_column_value_lengths_to_equal": lambda k, c: exp.EQ(this=fn("length", c[0]), expression=lit(k["value"])),
-    "expect_column_values_to_match_regex": lambda k, c: matches(text(c[0]), k["regex"]),
-    "expect_column_values_to_not_match_regex": lambda k, c: not_(matches(text(c[0]), k["regex"])),
+    # GX's default regex matches anything.
+    "expect_column_values_to_match_regex": lambda k, c: matches(text(c[0]), k.get("regex", "(?s).*")),
+    "expect_column_values_to_not_match_regex": lambda k, c: not_(matches(text(c[0]), k.get("regex", "(?s).*"))),
     "expect_column_values_to_match_regex_list": lambda k, c: _any_or_all(
         [matches(text(c[0]), r) for r in k["regex_list"]], k.get("match_on", "any")
     ),

@@ -9,11 +9,12 @@ Why it exists (see /work/shared/engineering/measurements.md and GX issues 10738,
    The fix here buffers every DuckDB result *inside* execution: a SQLAlchemy ``after_cursor_execute``
    listener fetches all rows into a ``FullyBufferedCursorFetchStrategy`` before the connection is
    released. (GX's queries return one aggregate row, or a bounded list of unexpected values.)
-2. GX has no regex expression for the ``duckdb`` dialect ("Regex is not supported for dialect duckdb").
+2. GX has no regex (nor LIKE) expression for the ``duckdb`` dialect ("Regex is not supported for dialect duckdb").
    DuckDB engines get a dialect marker (``DUCKDB_DIALECT``) as ``SqlAlchemyExecutionEngine.dialect_module``
    (GX leaves it ``None`` for unknown dialects), and GX's ``get_dialect_regex_expression`` is wrapped to
    answer ``regexp_matches(column, pattern)`` for it: a partial match, like Python's ``re.search``, which
    is GX's regex semantics. The ``~`` operator is avoided: it changed meaning between DuckDB 1.5 and 2.0.
+   ``get_dialect_like_pattern_expression`` likewise answers ``column LIKE pattern [ESCAPE e]``.
 3. Column reflection: duckdb-engine 0.17 runs SQLAlchemy 2.1's PostgreSQL catalog query, which joins
    ``pg_catalog.pg_collation`` (absent from DuckDB), so ``inspect(engine).get_columns`` fails. GX then falls
    back to ``SELECT * FROM <table> LIMIT 1`` *without the schema*, and every metric on a table outside
@@ -52,6 +53,15 @@ _REGEX_MODULES = (
     "great_expectations.expectations.metrics.column_map_metrics.column_values_not_match_regex_list",
     "great_expectations.expectations.metrics.column_aggregate_metrics.column_values_match_regex_values",
     "great_expectations.expectations.metrics.column_aggregate_metrics.column_values_not_match_regex_values",
+)
+
+# GX modules that imported `get_dialect_like_pattern_expression` by name.
+_LIKE_MODULES = (
+    "great_expectations.expectations.metrics.util",
+    "great_expectations.expectations.metrics.column_map_metrics.column_values_match_like_pattern",
+    "great_expectations.expectations.metrics.column_map_metrics.column_values_not_match_like_pattern",
+    "great_expectations.expectations.metrics.column_map_metrics.column_values_match_like_pattern_list",
+    "great_expectations.expectations.metrics.column_map_metrics.column_values_not_match_like_pattern_list",
 )
 
 _lock = threading.Lock()
@@ -205,6 +215,20 @@ def install() -> None:
             for name in _REGEX_MODULES:
                 module = importlib.import_module(name)
                 module.get_dialect_regex_expression = get_dialect_regex_expression
+
+        original_like = util.get_dialect_like_pattern_expression
+        if not getattr(original_like, "_r57_duckdb", False):
+
+            def get_dialect_like_pattern_expression(column, dialect, like_pattern, positive=True, escape=None):  # noqa: ANN001, ANN202
+                if is_duckdb_dialect(dialect):  # DuckDB's LIKE: standard, ESCAPE clause supported, no default escape
+                    expression = column.like(sa.literal(like_pattern), escape=escape)
+                    return expression if positive else sa.not_(expression)
+                return original_like(column, dialect, like_pattern, positive, escape)
+
+            get_dialect_like_pattern_expression._r57_duckdb = True  # type: ignore[attr-defined]
+            for name in _LIKE_MODULES:
+                module = importlib.import_module(name)
+                module.get_dialect_like_pattern_expression = get_dialect_like_pattern_expression
         _installed = True
 
 

@@ -490,14 +490,16 @@ def _named(o: ExpectationOutcome) -> ExpectationOutcome:
     reason = o.observed_value.get("not_evaluated", "")
     if reason.startswith(source):
         return o
-    return replace(o, observed_value={**o.observed_value, "not_evaluated": f"{source}: {o.expectation_type}: {reason}"})
+    return replace(o, observed_value={**o.observed_value, "not_evaluated": f"{source}: {reason}"})
 
 
 def _cannot(t: _Table, e: Mapping[str, Any], error: Exception) -> ExpectationOutcome:
     """An expectation that cannot be evaluated as written: a finding naming its file and type, never a crash."""
     source = e.get("meta", {}).get("source")
-    reason = f"{e['type']}: cannot be evaluated: {mask_engine_message(str(error))}"
-    return not_evaluated(t.database_id, t.schema, t.table, e, f"{source}: {reason}" if source else reason)
+    # A missing kwarg is r57's own message (its name is no data); an engine's message may quote a value.
+    problem = f"kwarg {error.args[0]!r} is missing" if isinstance(error, KeyError) else mask_engine_message(str(error))
+    reason = f"cannot be evaluated: {problem}"
+    return not_evaluated(t.database_id, t.schema, t.table, e, f"{source}: {reason}" if source else f"{e['type']}: {reason}")
 
 
 def _table_missing(database_id: str, schema: str, table: str, e: Mapping[str, Any]) -> ExpectationOutcome:
