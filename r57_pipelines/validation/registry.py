@@ -76,6 +76,7 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
         "expect_column_quantile_values_to_be_between",
         "expect_column_unique_value_count_to_be_between",
         "expect_column_proportion_of_unique_values_to_be_between",
+        "expect_column_proportion_of_non_null_values_to_be_between",
         "expect_column_most_common_value_to_be_in_set",
         "expect_column_distinct_values_to_be_in_set",
         "expect_column_distinct_values_to_equal_set",
@@ -138,6 +139,7 @@ _SUFFICIENT = frozenset(
         "expect_table_columns_to_match_set",
         "expect_column_to_exist",
         "expect_column_distinct_values_to_contain_set",
+        "expect_column_proportion_of_non_null_values_to_be_between",
     }
 )
 _CLEAN = frozenset(

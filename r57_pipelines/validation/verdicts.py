@@ -40,6 +40,8 @@ def aggregates(kind: str, kwargs: Mapping[str, Any], c: exp.Expression) -> dict[
         return {"value": one[kind]()}
     if kind == "expect_column_proportion_of_unique_values_to_be_between":
         return {"distinct": exp.Count(this=exp.Distinct(expressions=[c])), "nonnull": exp.Count(this=c)}
+    if kind == "expect_column_proportion_of_non_null_values_to_be_between":
+        return {"nonnull": exp.Count(this=c), "rows": exp.Count(this=exp.Star())}
     if kind == "expect_column_quantile_values_to_be_between":
         quantiles = kwargs["quantile_ranges"]["quantiles"]
         ranges = kwargs["quantile_ranges"]["value_ranges"]
@@ -121,6 +123,10 @@ def aggregate_outcome(t: Any, e: Mapping[str, Any], kwargs: Mapping[str, Any], v
     if kind == "expect_column_proportion_of_unique_values_to_be_between":
         nonnull = values["nonnull"] or 0
         proportion = (values["distinct"] or 0) / nonnull if nonnull else 0.0
+        return t.outcome(e, 0, 0, between(proportion, kwargs), proportion)
+    if kind == "expect_column_proportion_of_non_null_values_to_be_between":
+        rows = values["rows"] or 0
+        proportion = (values["nonnull"] or 0) / rows if rows else 0.0
         return t.outcome(e, 0, 0, between(proportion, kwargs), proportion)
     if kind == "expect_column_quantile_values_to_be_between":
         ranges = kwargs["quantile_ranges"]
