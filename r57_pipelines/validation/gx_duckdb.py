@@ -284,7 +284,7 @@ def run_gx(
     """
     from great_expectations.core.expectation_suite import ExpectationSuite
 
-    from r57_pipelines.validation.onepass import parameters_for_table
+    from r57_pipelines.validation.params import parameters_for_table
     from r57_pipelines.validation.outcome import outcome_from_gx
 
     params = parameters_for_table(parameters or {}, table)
