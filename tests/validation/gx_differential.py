@@ -383,6 +383,15 @@ def kwargs_for(draw, kind: str, data: Mapping[str, list[Any]]) -> dict[str, Any]
         c = _col(draw, COLUMNS)
         lo, hi = sorted(draw(st.lists(st.sampled_from([0.0, 0.25, 0.5, 1 / 3, 0.6, 0.75, 1.0]), min_size=2, max_size=2)))
         return {"column": c, "min_value": lo, "max_value": hi, **_maybe_row_condition(draw)}
+    if kind == "expect_column_proportion_of_non_null_values_to_be_between":
+        c = _col(draw, COLUMNS)
+        lo, hi = sorted(draw(st.lists(st.sampled_from([0.0, 0.25, 0.5, 1 / 3, 0.6, 0.75, 1.0]), min_size=2, max_size=2)))
+        kwargs = {"column": c, "min_value": lo, "max_value": hi}
+        if draw(st.booleans()):
+            kwargs["strict_min"] = True
+        if draw(st.booleans()):
+            kwargs["strict_max"] = True
+        return {**kwargs, **_maybe_row_condition(draw)}
     if kind == "expect_column_most_common_value_to_be_in_set":
         c = _col(draw, COLUMNS)
         kwargs = {"column": c, "value_set": _value_set(draw, c, data[c], min_size=1)}
@@ -566,7 +575,8 @@ _pandas_names = iter(range(10**9))
 
 def frame(con: Any):
     """The table as GX's pandas engine would get it from a user: object columns, None for NULL."""
-    df = con.sql(f"select * from {SCHEMA}.{TABLE}").df()
+    # A cursor of its own: validate_table may leave a result of `con` unfinished (fetchone).
+    df = con.cursor().sql(f"select * from {SCHEMA}.{TABLE}").df()
     return df.astype(object).where(df.notna(), None)
 
 

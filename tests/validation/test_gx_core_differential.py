@@ -24,7 +24,7 @@ import warnings
 
 import duckdb
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from r57_pipelines.validation.gx_fallback import run_with_gx
@@ -37,7 +37,13 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::U
 # Modest: GX costs ~0.2-0.5 s per validation after its first; the whole file stays well under a minute.
 SQL_EXAMPLES = 30
 PANDAS_EXAMPLES = 20
-_SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# No shrinking: each shrink step is a GX run, and a failure already prints every difference of its example
+# (the minimal reproductions of the differences found so far are the explicit tests at the end).
+_SETTINGS = dict(
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
 
 
 def _connection(rows, other_rows: int = 0) -> duckdb.DuckDBPyConnection:
@@ -293,3 +299,61 @@ def test_gx_decimal_median_compares_exactly_with_float_bound():
     con = _connection([{**{c: None for c in g.COLUMNS}, "dec": v} for v in g.POOLS["dec"][1:4]])  # 0.1, -2.5, 1.25
     mine, gx = _one(con, _e("expect_column_median_to_be_between", column="dec", min_value=0.1, max_value=1.0))
     assert (gx.success, mine.success) == (False, True)
+
+
+# --------------------------------------------------------------------------------------------------
+# Discrepancies the property found (minimal reproductions; they fail until r57 is fixed)
+# --------------------------------------------------------------------------------------------------
+
+_NULLS = {c: None for c in g.COLUMNS}
+
+
+@pytest.mark.parametrize(
+    "row, kind, column, value_set",
+    [
+        ({"d": g.POOLS["d"][2]}, "expect_column_distinct_values_to_be_in_set", "d", ["2020-01-01"]),
+        ({"ts": g.POOLS["ts"][2]}, "expect_column_distinct_values_to_be_in_set", "ts", ["2020-01-01 00:00:00"]),
+        ({"d": g.POOLS["d"][2]}, "expect_column_distinct_values_to_contain_set", "d", ["2020-01-01"]),
+        ({"dec": g.POOLS["dec"][1]}, "expect_column_distinct_values_to_equal_set", "dec", [0.1]),
+        ({"n": 1}, "expect_column_distinct_values_to_be_in_set", "n", ["1"]),
+    ],
+)
+def test_distinct_values_compare_as_sql_does(row, kind, column, value_set):
+    """GX compares the value set in SQL (DuckDB casts '2020-01-01' to the DATE, 0.1 to the DECIMAL, '1' to
+    the INTEGER); r57 compared Python values (date != str, Decimal('0.100') != 0.1, 1 != '1')."""
+    con = _connection([{**_NULLS, **row}])
+    e = _e(kind, column=column, value_set=value_set)
+    mine, gx = _one(con, e)
+    assert gx.success is True
+    assert g.difference(e, mine, gx) is None
+
+
+def test_compound_unique_lists_no_rows_with_a_null_key():
+    """GX joins the groups on '=': a row with a NULL key column is never unexpected, and r57 counts it so;
+    but r57's partial_unexpected_list (its failing rows) listed the NULL-key group too."""
+    rows = [{**_NULLS, "s": "x", "x": 1.0}] * 2 + [{**_NULLS, "s": None, "x": 1.0}] * 2
+    con = _connection(rows)
+    e = _e("expect_compound_columns_to_be_unique", column_list=["s", "x"], ignore_row_if="never")
+    mine, gx = _one(con, e)
+    assert (gx.success, gx.unexpected_count) == (False, 2)
+    assert g.difference(e, mine, gx) is None
+
+
+@pytest.mark.parametrize(
+    "values, kind, kwargs, gx_unexpected",
+    [
+        # DuckDB's try_strptime takes 'Infinity' / '-infinity' as the infinite timestamp, and skips a
+        # leading space; Python's datetime.strptime (GX pandas) rejects all three.
+        (["Infinity", "-infinity", " 2020-01-01", "2020-01-01"], "expect_column_values_to_match_strftime_format",
+         {"strftime_format": "%Y-%m-%d"}, 3),
+        # DuckDB's json_valid accepts a trailing comma; Python's json.loads (GX pandas) does not.
+        (["[1,]", "[1]", "{}"], "expect_column_values_to_be_json_parseable", {}, 1),
+    ],
+)
+def test_pandas_only_types_read_values_as_python_does(values, kind, kwargs, gx_unexpected):
+    con = _connection([{**_NULLS, "s": v} for v in values])
+    e = _e(kind, column="s", **kwargs)
+    (mine,) = validate_table(con, g.SCHEMA, g.TABLE, {"name": "x", "expectations": [e]}, {})
+    (gx,) = g.run_gx_pandas(con, [e])
+    assert (gx.success, gx.unexpected_count) == (False, gx_unexpected)
+    assert g.difference(e, mine, gx) is None
