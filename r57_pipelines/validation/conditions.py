@@ -12,6 +12,7 @@ compare them with GX's pandas engine.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -90,14 +91,20 @@ def _any_or_all(parts: list[exp.Expression], match_on: str) -> exp.Expression:
 
 
 def _strftime(kwargs: Mapping[str, Any], cols: Sequence[exp.Expression]) -> exp.Expression:
-    # GX (pandas): datetime.strptime(value, format) succeeds. DuckDB's strptime takes the same directives.
-    return not_null(fn("try_strptime", text(cols[0]), lit(kwargs["strftime_format"])))
+    # GX (pandas): datetime.strptime(value, format) succeeds (functions.py; DuckDB's strptime skips spaces
+    # and reads 'Infinity', Python does neither). A format that cannot round-trip is refused, as GX does.
+    strftime_format = kwargs["strftime_format"]
+    try:
+        dt.datetime.strptime(dt.datetime.now().strftime(strftime_format), strftime_format)
+    except ValueError as error:
+        raise ValueError(f"Unable to use provided strftime_format. {error}") from None
+    return fn("r57_strptime_ok", text(cols[0]), lit(strftime_format))
 
 
 def _json_parseable(kwargs: Mapping[str, Any], cols: Sequence[exp.Expression]) -> exp.Expression:
-    # GX (pandas): json.loads(value) succeeds; it takes only text, so a number or date is never JSON.
+    # GX (pandas): json.loads(value) succeeds (functions.py); it takes only text, so a number or date is never JSON.
     is_text = exp.EQ(this=fn("typeof", cols[0]), expression=lit("VARCHAR"))
-    return and_(is_text, fn("json_valid", text(cols[0])))
+    return and_(is_text, fn("r57_json_parseable", text(cols[0])))
 
 
 def _dateutil_parseable(kwargs: Mapping[str, Any], cols: Sequence[exp.Expression]) -> exp.Expression:

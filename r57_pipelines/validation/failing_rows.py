@@ -11,7 +11,7 @@ from r57_pipelines.validation.conditions import expectation_columns, expected_co
 from r57_pipelines.validation.params import resolve_kwargs
 from r57_pipelines.validation.registry import FAMILY, ROW_LEVEL_TYPES
 from r57_pipelines.validation.row_condition import row_condition
-from r57_pipelines.validation.sqlbuild import and_, column, lit, not_, table_ref
+from r57_pipelines.validation.sqlbuild import and_, column, lit, not_, not_null, table_ref
 
 
 def failing_rows_sql(
@@ -45,6 +45,8 @@ def failing_rows_sql(
     if domain is not None:
         rows = and_(domain, rows)
     if FAMILY[kind] in ("unique", "duplicates"):
+        # Only rows with every key column can be duplicates (GX joins on "="); the others are never listed.
+        rows = and_(*[not_null(c) for c in cols]) if domain is None else and_(domain, *[not_null(c) for c in cols])
         key = unique_key(cols, kwargs)
         if kind == "expect_compound_columns_to_have_no_duplicates":
             order = exp.Order(expressions=[exp.Ordered(this=column("rowid"))])

@@ -35,7 +35,7 @@ from sqlglot import exp
 
 from r57_pipelines.masking import mask_engine_message
 from r57_pipelines.registry import Database
-from r57_pipelines.validation.functions import register_dateutil
+from r57_pipelines.validation.functions import register_used
 from r57_pipelines.validation import verdicts
 from r57_pipelines.validation.conditions import (
     MULTICOLUMN_IGNORE_DEFAULT,
@@ -149,10 +149,16 @@ class _Table:
                             considered_count=considered)
 
     def scalar(self, query: exp.Expression) -> Any:
-        return self.con.execute(query.sql(DIALECT)).fetchone()[0]
+        return _first_row(self.con, query.sql(DIALECT))[0]
 
 
 Reader = Callable[[dict[str, Any]], ExpectationOutcome]
+
+
+def _first_row(con: Any, sql: str, parameters: list | None = None) -> tuple:
+    """The one row of an aggregate query, read to the end: a half-read result keeps the connection busy."""
+    rows = con.execute(sql, parameters).fetchall() if parameters is not None else con.execute(sql).fetchall()
+    return rows[0]
 
 
 def _count(value: Any) -> int:
@@ -183,9 +189,8 @@ def _ordered_condition(t: _Table, kind: str, kwargs: Mapping[str, Any], c: exp.E
 
 
 def _is_base_table(t: _Table) -> bool:
-    return bool(t.con.execute(
-        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [t.schema, t.table]
-    ).fetchone()[0])
+    sql = "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?"
+    return bool(_first_row(t.con, sql, [t.schema, t.table])[0])
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -242,12 +247,11 @@ def _compile_map(t: _Table, e: dict, kwargs: dict, names: list[str]) -> Reader:
                 "staging relation (meta.r57.relation: staging) or use expect_column_parsed_values_to_be_between"
             )
     domain = _domain(t, kwargs)
-    if kind == "expect_column_values_to_be_dateutil_parseable":
-        register_dateutil(t.con)
     if FAMILY[kind] == "ordered":
         expected = _ordered_condition(t, kind, kwargs, cols[0], domain)
     else:
         expected = expected_condition(kind, kwargs, cols)
+    register_used(t.con, expected)
     rows = and_(domain, judged(kind, kwargs, cols)) if domain is not None else judged(kind, kwargs, cols)
     elements = t.plan.add(count_if(domain)) if domain is not None else t.rows
     considered = elements if kind in NULLS_JUDGED else t.plan.add(count_if(rows))
@@ -319,7 +323,13 @@ def _compile_aggregate(t: _Table, e: dict, kwargs: dict, names: list[str]) -> Re
 
 
 def _filtered(aggregate: exp.Expression, domain: exp.Expression | None) -> exp.Expression:
-    return aggregate if domain is None else exp.Filter(this=aggregate, expression=exp.Where(this=domain))
+    """The aggregate over the row_condition's rows (one FILTER clause: DuckDB takes no second one)."""
+    if domain is None:
+        return aggregate
+    if isinstance(aggregate, exp.Filter):
+        where = and_(domain, aggregate.expression.this)
+        return exp.Filter(this=aggregate.this, expression=exp.Where(this=where))
+    return exp.Filter(this=aggregate, expression=exp.Where(this=domain))
 
 
 def _compile_table(t: _Table, e: dict, kwargs: dict, names: list[str]) -> Reader:
@@ -461,7 +471,7 @@ def validate_table(
             outcomes[index] = _cannot(t, resolved, error)
 
     query = t.plan.select(table_ref(schema, table))
-    values = dict(zip(t.plan.aggregates, con.execute(query.sql(DIALECT)).fetchone()))
+    values = dict(zip(t.plan.aggregates, _first_row(con, query.sql(DIALECT))))
     for index, reader in readers:
         try:
             outcomes[index] = reader(values)
@@ -649,7 +659,7 @@ def _master_outcomes(
         on = exp.EQ(this=column(ours), expression=column("_r57_key", source["alias"]))
         joins.append(exp.Join(this=_master_lookup(con, keyed, other_schema, source["alias"]), on=on, side="LEFT"))
     query = plan.select(table_ref(schema, table), joins)
-    values = dict(zip(plan.aggregates, con.execute(query.sql(DIALECT)).fetchone()))
+    values = dict(zip(plan.aggregates, _first_row(con, query.sql(DIALECT))))
     total = _count(values[rows_alias])
     for index, expectation, kwargs, considered_alias, unexpected_alias in readers:
         considered, unexpected = _count(values[considered_alias]), _count(values[unexpected_alias])
@@ -668,13 +678,14 @@ def _master_lookup(con: Any, keyed: exp.Select, master_schema: str, alias: str) 
     (at 50M rows in the estate that was most of the validation time). The temporary table is named by
     the lookup's SQL and the master delivery's sha256, so a reloaded master is never read stale.
     """
-    recorded = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = '_r57_delivery'",
+    recorded = _first_row(
+        con, "select count(*) from information_schema.tables where table_schema = ? and table_name = '_r57_delivery'",
         [master_schema],
-    ).fetchone()[0]
+    )[0]
     if not recorded:  # a warehouse not built by r57's ingest: no delivery hash to key a cache on
         return keyed.subquery(alias)
-    row = con.execute(f"select sha256 from {table_ref(master_schema, '_r57_delivery', alias=None).sql(DIALECT)}").fetchone()
+    rows = con.execute(f"select sha256 from {table_ref(master_schema, '_r57_delivery', alias=None).sql(DIALECT)}").fetchall()
+    row = rows[0] if rows else None
     if not row or row[0] is None:
         return keyed.subquery(alias)
     sql = keyed.sql(DIALECT)

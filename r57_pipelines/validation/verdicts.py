@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
-from r57_pipelines.validation.sqlbuild import fn, in_list, lit, not_null
+from r57_pipelines.validation.sqlbuild import and_, fn, in_list, is_text, lit, not_, not_null
 
 if TYPE_CHECKING:
     from r57_pipelines.validation.outcome import ExpectationOutcome
@@ -50,16 +50,49 @@ def aggregates(kind: str, kwargs: Mapping[str, Any], c: exp.Expression) -> dict[
         return {f"q{i}": fn("quantile_disc", c, lit(float(q))) for i, q in enumerate(quantiles)}
     if kind == "expect_column_most_common_value_to_be_in_set":
         return {"histogram": fn("histogram", c)}
-    if kind == "expect_column_distinct_values_to_contain_set" and kwargs.get("value_set") and len(kwargs["value_set"]) > 0:
-        # Only the wanted values are collected: coverage of 34 provinces reads 34 values, not every value.
-        return {
-            "distinct": exp.Filter(
-                this=fn("list", exp.Distinct(expressions=[c])), expression=exp.Where(this=in_list(c, kwargs["value_set"]))
-            )
-        }
     if kind.startswith("expect_column_distinct_values_to_"):
-        return {"distinct": exp.Filter(this=fn("list", exp.Distinct(expressions=[c])), expression=exp.Where(this=not_null(c)))}
+        return _distinct_aggregates(kind, kwargs, c)
     raise ValueError(f"{kind} is not an aggregate expectation")
+
+
+def _distinct_list(c: exp.Expression, where: exp.Expression) -> exp.Expression:
+    return exp.Filter(this=fn("list", exp.Distinct(expressions=[c])), expression=exp.Where(this=where))
+
+
+def _distinct_aggregates(kind: str, kwargs: Mapping[str, Any], c: exp.Expression) -> dict[str, exp.Expression]:
+    """Distinct values against a set, compared in SQL as GX does (a DATE column against '2020-01-01' ...)."""
+    values = kwargs.get("value_set")
+    parts: dict[str, exp.Expression] = {}
+    if kind != "expect_column_distinct_values_to_contain_set":
+        parts["distinct"] = _distinct_list(c, not_null(c))  # the observed value
+        if values is not None:
+            # None is dropped, as GX's column-map in_set does (GX's distinct variant keeps it in NOT IN, where
+            # it makes every value "in the set": tests/validation/test_gx_core_differential.py).
+            present = [v for v in values if v is not None]
+            outside = and_(not_null(c), not_(in_list(c, present))) if present else not_null(c)
+            parts["outside"] = exp.Count(this=exp.Distinct(expressions=[exp.Case().when(outside, c)]))
+    if kind != "expect_column_distinct_values_to_be_in_set" and values:
+        if is_text(c) and all(isinstance(v, str) for v in values):
+            # Text against text: the seen wanted values themselves (one MAP probe per row for 34 provinces).
+            parts["seen"] = _distinct_list(c, in_list(c, values))
+        else:
+            # Any other type: which of the wanted values occur, by position, each compared by DuckDB.
+            position = exp.Case()
+            for index, value in enumerate(values):
+                position = position.when(exp.EQ(this=c, expression=lit(value)), lit(index))
+            parts["seen_positions"] = _distinct_list(position, not_null(position))
+    return parts
+
+
+def _missing(kwargs: Mapping[str, Any], values: Mapping[str, Any]) -> list[Any]:
+    wanted = list(kwargs.get("value_set") or [])
+    if "seen" in values:
+        seen = set(values["seen"] or [])
+        missing = [v for v in wanted if v not in seen]
+    else:
+        positions = set(values.get("seen_positions") or [])
+        missing = [v for i, v in enumerate(wanted) if i not in positions]
+    return sorted(set(missing), key=str) if all(v is not None for v in missing) else missing
 
 
 def between(value: Any, kwargs: Mapping[str, Any]) -> bool:
@@ -140,17 +173,16 @@ def aggregate_outcome(t: Any, e: Mapping[str, Any], kwargs: Mapping[str, Any], v
         hits = len(set(kwargs.get("value_set") or []) & set(modes))
         success = hits > 0 if kwargs.get("ties_okay") else (len(modes) == 1 and hits == 1)
         return t.outcome(e, 0, 0, success, _json(modes))
-    observed = sorted(values["distinct"] or [], key=str)
-    seen, wanted = set(observed), set(kwargs.get("value_set") or [])
     if kind == "expect_column_distinct_values_to_contain_set":
         # r57's units: the values asked for (province coverage: 33 of 34 scores 97%).
-        missing = sorted(wanted - seen, key=str)
-        return t.outcome(e, len(wanted), len(missing), not missing, {"missing": _json(missing)})
+        missing = _missing(kwargs, values)
+        wanted = len(set(kwargs.get("value_set") or []))
+        return t.outcome(e, wanted, len(missing), not missing, {"missing": _json(missing)})
+    observed = _json(sorted(values["distinct"] or [], key=str))
+    outside = values.get("outside") or 0
     if kind == "expect_column_distinct_values_to_be_in_set":
-        success = kwargs.get("value_set") is None or seen <= wanted
-    else:  # _to_equal_set
-        success = seen == wanted
-    return t.outcome(e, 0, 0, success, _json(observed))
+        return t.outcome(e, 0, 0, outside == 0, observed)
+    return t.outcome(e, 0, 0, outside == 0 and not _missing(kwargs, values), observed)  # _to_equal_set
 
 
 def table_outcome(t: Any, e: Mapping[str, Any], kwargs: Mapping[str, Any], rows: int, other_rows: int | None = None) -> ExpectationOutcome:
