@@ -573,14 +573,15 @@ def differences(con: Any, expectations: Sequence[Mapping[str, Any]]) -> list[dic
 _pandas_names = iter(range(10**9))
 
 
-def frame(con: Any):
+def frame(con: Any, schema: str = SCHEMA, table: str = TABLE):
     """The table as GX's pandas engine would get it from a user: object columns, None for NULL."""
-    # A cursor of its own: validate_table may leave a result of `con` unfinished (fetchone).
-    df = con.cursor().sql(f"select * from {SCHEMA}.{TABLE}").df()
+    df = con.sql(f'select * from "{schema}"."{table}"').df()
     return df.astype(object).where(df.notna(), None)
 
 
-def run_gx_pandas(con: Any, expectations: Sequence[Mapping[str, Any]]) -> list:
+def run_gx_pandas(
+    con: Any, expectations: Sequence[Mapping[str, Any]], schema: str = SCHEMA, table: str = TABLE
+) -> list:
     from great_expectations.core.expectation_suite import ExpectationSuite
 
     from r57_pipelines.validation.gx_duckdb import gx_context
@@ -591,7 +592,7 @@ def run_gx_pandas(con: Any, expectations: Sequence[Mapping[str, Any]]) -> list:
     source = context.data_sources.add_pandas(name)
     try:
         batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name).get_batch(
-            batch_parameters={"dataframe": frame(con)}
+            batch_parameters={"dataframe": frame(con, schema, table)}
         )
         suite = ExpectationSuite(name=name, expectations=[dict(e) for e in expectations])
         assert len(suite.expectations) == len(expectations)
@@ -599,7 +600,7 @@ def run_gx_pandas(con: Any, expectations: Sequence[Mapping[str, Any]]) -> list:
     finally:
         context.data_sources.delete(name)
     by_check = {r.expectation_config.meta["check_id"]: r.to_json_dict() for r in result.results}
-    return [outcome_from_gx(SCHEMA, TABLE, e, by_check[e["meta"]["check_id"]], database=DATABASE_ID) for e in expectations]
+    return [outcome_from_gx(schema, table, e, by_check[e["meta"]["check_id"]], database=DATABASE_ID) for e in expectations]
 
 
 # Text for the pandas-only types: date-like, JSON-like, Vietnamese, blank.
