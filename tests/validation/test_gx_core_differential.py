@@ -210,7 +210,8 @@ _ROWS = [
 
 def test_gx_pair_in_set_ignores_row_condition():
     """GX: the pair-in-set metric's condition_domain_keys omit row_condition; the counts it gets contradict
-    the (filtered) element count and GX raises. r57 honours the row_condition."""
+    the (filtered) element count and GX raises. r57 honours the row_condition. (No GX issue found for it in
+    the tracker searched on 2026-12-02; GX #9748 is the related one on pair/multicolumn domains.)"""
     con = _connection(_ROWS)
     e = _e("expect_column_pair_values_to_be_in_set", column_A="n", column_B="m", value_pairs_set=[[1, 1]],
            row_condition={"type": "comparison", "column": {"name": "t"}, "operator": "==", "parameter": "p"})
@@ -264,6 +265,8 @@ def test_r57_distinct_values_honour_row_condition(kind, value_set, success):
 
 
 def test_gx_distinct_in_set_with_none_always_passes():
+    """GX renders None into `NOT IN (..., NULL)`; r57 drops it, as GX's column-map in_set does. (GX 1.24.1
+    also reports no observed value for the distinct-value types: GX #11913.)"""
     con = _connection(_ROWS)
     mine, gx = _one(con, _e("expect_column_distinct_values_to_be_in_set", column="s", value_set=["x", None]))
     assert gx.success is True  # NOT IN ('x', NULL) is never true
@@ -278,6 +281,8 @@ def test_gx_duplicates_in_value_set_inflate_missing():
 
 
 def test_gx_column_to_exist_ignores_column_index_zero():
+    """GX tests `if expected_column_index:` (expect_column_to_exist.py); column_index became optional in
+    GX PR #9860, and 0 is still skipped."""
     con = _connection(_ROWS)
     mine, gx = _one(con, _e("expect_column_to_exist", column="n", column_index=0))
     assert gx.success is True  # `if expected_column_index:` skips 0
