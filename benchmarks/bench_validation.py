@@ -642,6 +642,21 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
+def _summary(method: str, times: list[float], cpu_times: list[float], setup: float, **figures) -> dict:
+    """One method's result: the median wall time, every run's times, setup, peak RSS, and its figures."""
+    return {
+        "method": method,
+        "runs": len(times),
+        "seconds": statistics.median(times),
+        "all_seconds": times,
+        "cpu_seconds": cpu_times,
+        "load_seconds": None,
+        "setup_seconds": setup,
+        "peak_rss_mb": _peak_rss_mb(),
+        **figures,
+    }
+
+
 def worker(method: str, db: Path, repeat: int, slow_seconds: float, suite_name: str = "contract") -> dict:
     if suite_name == "core":
         return core_worker(method, db, repeat, slow_seconds)
@@ -696,17 +711,8 @@ def worker(method: str, db: Path, repeat: int, slow_seconds: float, suite_name: 
             cpu_times.append(time.process_time() - cpu - load_cpu)
         if times[-1] > slow_seconds:
             break
-    return {
-        "method": method,
-        "runs": len(times),
-        "seconds": statistics.median(times),
-        "all_seconds": times,
-        "cpu_seconds": cpu_times,
-        "load_seconds": statistics.median(load_times) if load_times else None,
-        "setup_seconds": setup,
-        "peak_rss_mb": _peak_rss_mb(),
-        "counts": counts,
-    }
+    load = statistics.median(load_times) if load_times else None
+    return _summary(method, times, cpu_times, setup, counts=counts, load_seconds=load)
 
 
 def core_worker(method: str, db: Path, repeat: int, slow_seconds: float) -> dict:
@@ -761,19 +767,10 @@ def core_worker(method: str, db: Path, repeat: int, slow_seconds: float) -> dict
             notes = {o.check_id: o.observed_value for o in outcomes}
         if times[-1] > slow_seconds:
             break
-    return {
-        "method": method,
-        "runs": len(times),
-        "seconds": statistics.median(times),
-        "all_seconds": times,
-        "cpu_seconds": cpu_times,
-        "load_seconds": None,
-        "setup_seconds": setup,
-        "peak_rss_mb": _peak_rss_mb(),
-        "counts": counts,
-        "success": success,
-        "observed": json.loads(json.dumps(notes, default=str)),
-    }
+    return _summary(
+        method, times, cpu_times, setup, counts=counts, success=success,
+        observed=json.loads(json.dumps(notes, default=str)),
+    )
 
 
 def _gx_pandas(db: Path, suite: dict) -> tuple[dict[str, int], float, float, float]:

@@ -1,4 +1,4 @@
-"""Which expectation types r57 compiles into the one-pass query, and how (their family).
+"""Which expectation types r57 compiles into the one-pass query, and how (their family): GX Core's, then r57's own.
 
 A type that is not here runs through Great Expectations itself (``gx_fallback``), per expectation, on the
 same DuckDB table. ``docs/validation.md`` has the table of every GX Core expectation and its engine;
@@ -31,15 +31,6 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
         "expect_column_values_to_match_strftime_format",
         "expect_column_values_to_be_json_parseable",
         "expect_column_values_to_be_dateutil_parseable",
-        # r57's own
-        "expect_column_values_to_not_be_blank",
-        "expect_column_values_to_be_valid_vn_tax_code",
-        "expect_column_values_to_be_parseable",
-        "expect_column_parsed_values_to_be_between",
-        "expect_column_values_to_be_nfc",
-        "expect_column_nfc_values_to_not_match_regex",
-        "expect_column_stripped_values_to_match_regex",
-        "expect_column_values_to_not_be_placeholder",
     ),
     # Two columns (column_A, column_B); ignore_row_if both/either/neither.
     "pair_map": (
@@ -51,7 +42,6 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
     "multicolumn_map": (
         "expect_multicolumn_sum_to_equal",
         "expect_select_column_values_to_be_unique_within_record",
-        "expect_multicolumn_personal_id_to_agree_with_sex_and_birth_year",
     ),
     # Each value compared with the previous row's (load order).
     "ordered": (
@@ -63,8 +53,6 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
         "expect_column_values_to_be_unique",
         "expect_compound_columns_to_be_unique",
     ),
-    # r57's duplicates: the rows beyond the first of each group.
-    "duplicates": ("expect_compound_columns_to_have_no_duplicates",),
     # One value per column (min, mean, distinct values ...), judged in Python as GX judges it.
     "aggregate": (
         "expect_column_min_to_be_between",
@@ -95,21 +83,13 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
         "expect_column_values_to_be_of_type",
         "expect_column_values_to_be_in_type_list",
     ),
-    # Keys looked up in a master table (one LEFT JOIN query per table).
-    "master": (
-        "expect_column_values_to_exist_in_other_table",
-        "expect_multicolumn_values_to_agree_with_other_table",
-    ),
     # GX's UnexpectedRowsExpectation: an engineer's SQL over {batch}; every row it returns is unexpected.
     "unexpected_rows": ("unexpected_rows_expectation",),
 }
 
-FAMILY: MappingProxyType[str, str] = MappingProxyType({t: f for f, types in _FAMILIES.items() for t in types})
-COMPILED_TYPES: frozenset[str] = frozenset(FAMILY)
-ROW_LEVEL_FAMILIES = frozenset({"column_map", "pair_map", "multicolumn_map", "ordered", "unique", "duplicates", "master"})
-ROW_LEVEL_TYPES: frozenset[str] = frozenset(t for t, f in FAMILY.items() if f in ROW_LEVEL_FAMILIES)
-R57_TYPES: frozenset[str] = frozenset(
-    {
+# r57's own custom expectations (custom_expectations.py), by family.
+_R57_FAMILIES: dict[str, tuple[str, ...]] = {
+    "column_map": (
         "expect_column_values_to_not_be_blank",
         "expect_column_values_to_be_valid_vn_tax_code",
         "expect_column_values_to_be_parseable",
@@ -118,30 +98,33 @@ R57_TYPES: frozenset[str] = frozenset(
         "expect_column_nfc_values_to_not_match_regex",
         "expect_column_stripped_values_to_match_regex",
         "expect_column_values_to_not_be_placeholder",
-        "expect_multicolumn_personal_id_to_agree_with_sex_and_birth_year",
-        "expect_compound_columns_to_have_no_duplicates",
+    ),
+    "multicolumn_map": ("expect_multicolumn_personal_id_to_agree_with_sex_and_birth_year",),
+    # the rows beyond the first of each group of equal keys
+    "duplicates": ("expect_compound_columns_to_have_no_duplicates",),
+    # keys looked up in a master table (one LEFT JOIN query per table)
+    "master": (
         "expect_column_values_to_exist_in_other_table",
         "expect_multicolumn_values_to_agree_with_other_table",
-    }
+    ),
+}
+
+FAMILY: MappingProxyType[str, str] = MappingProxyType(
+    {t: f for families in (_FAMILIES, _R57_FAMILIES) for f, types in families.items() for t in types}
 )
+COMPILED_TYPES: frozenset[str] = frozenset(FAMILY)
+ROW_LEVEL_FAMILIES = frozenset({"column_map", "pair_map", "multicolumn_map", "ordered", "unique", "duplicates", "master"})
+ROW_LEVEL_TYPES: frozenset[str] = frozenset(t for t, f in FAMILY.items() if f in ROW_LEVEL_FAMILIES)
+R57_TYPES: frozenset[str] = frozenset(t for types in _R57_FAMILIES.values() for t in types)
 
 # An authored expectation without meta.dimension gets the dimension its type measures (docs/validation.md).
-_SUFFICIENT = frozenset(
-    {
-        "expect_column_values_to_not_be_null",
-        "expect_column_values_to_not_be_blank",
-        "expect_table_row_count_to_be_between",
-        "expect_table_row_count_to_equal",
-        "expect_table_row_count_to_equal_other_table",
-        "expect_table_column_count_to_be_between",
-        "expect_table_column_count_to_equal",
-        "expect_table_columns_to_match_ordered_list",
-        "expect_table_columns_to_match_set",
-        "expect_column_to_exist",
-        "expect_column_distinct_values_to_contain_set",
-        "expect_column_proportion_of_non_null_values_to_be_between",
-    }
-)
+# The table's shape (row and column counts, columns present) is sufficiency; a column's type is correctness.
+_SUFFICIENT = frozenset(t for t in _FAMILIES["table"] if "_of_type" not in t and "_in_type_list" not in t) | {
+    "expect_column_values_to_not_be_null",
+    "expect_column_values_to_not_be_blank",
+    "expect_column_distinct_values_to_contain_set",
+    "expect_column_proportion_of_non_null_values_to_be_between",
+}
 _CLEAN = frozenset(
     {
         "expect_column_values_to_be_unique",
