@@ -164,6 +164,14 @@ def in_list(e: exp.Expression, values: Sequence[Any]) -> exp.Expression:
     return exp.In(this=e, expressions=[lit(v) for v in values])
 
 
+def map_lookup(e: exp.Expression, mapping: dict[str, str]) -> exp.Expression:
+    """The value of text ``e`` in a constant string -> string MAP, NULL when ``e`` is not a key: one hash
+    probe (the commune -> province lookup, 3,321 keys), compiled into the query, no join."""
+    keys = exp.Array(expressions=[lit(k) for k in mapping])
+    values = exp.Array(expressions=[lit(v) for v in mapping.values()])
+    return fn("map_extract_value", fn("map", keys, values), text(e))
+
+
 def count_if(condition: exp.Expression) -> exp.Expression:
     return fn("count_if", condition)
 
