@@ -1,6 +1,8 @@
 """Validation speed: r57's one-pass validator against one hand-written DuckDB query and against GX.
 
-Generates a DuckDB table of 14 VARCHAR columns (every column kind r57 checks, with planted defects),
+Generates a DuckDB table of 14 VARCHAR columns (every column kind r57 checks, with planted defects; real
+communes of the official list, with nonexistent, merged and other-province codes and addresses naming
+another commune),
 builds its suite from a contract exactly as ``r57 suites`` does (no master data: GX's pandas engine cannot
 read a second table), and times four ways of computing the same counts:
 
@@ -121,7 +123,8 @@ def generate(path: Path, rows: int) -> None:
     """Write raw_bench.person with ``rows`` rows (about 0.1-0.5 % defects per rule, some NULLs)."""
     import duckdb
 
-    from r57_pipelines.domain.provinces import current_province_codes, old_province_codes
+    from r57_pipelines.domain.communes import current_communes
+    from r57_pipelines.domain.provinces import current_province_codes, old_province_codes, province_name
     from r57_pipelines.domain.text import to_tcvn3_mojibake
 
     family = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô"]
@@ -133,6 +136,10 @@ def generate(path: Path, rows: int) -> None:
     letters = list("ABCDEFGHKLMNPSTUVXYZ")
     ppp = ["0" + c for c in sorted(old_province_codes())]
     provinces = sorted(current_province_codes())
+    # Real communes (official list): row i lies in commune i % 3321, in that commune's province.
+    communes = [current_communes()[c] for c in sorted(current_communes())]
+    commune_codes, commune_provinces = [c.code for c in communes], [c.province for c in communes]
+    commune_places = [f"{c.kind.lower()} {c.name}, {province_name(c.province)}" for c in communes]
     nfd_name = unicodedata.normalize("NFD", "Nguyễn Thị Hương")
     mojibake = to_tcvn3_mojibake("Trần Văn Đức")
     weights = (31, 29, 23, 19, 17, 13, 7, 5, 3)
@@ -147,7 +154,8 @@ def generate(path: Path, rows: int) -> None:
             SELECT i,
                    CASE WHEN i % 2 = 0 THEN 'Nam' ELSE 'Nữ' END AS sex_value,
                    1940 + CAST(i % 80 AS INTEGER) AS y, 1 + CAST(i % 12 AS INTEGER) AS m, 1 + CAST(i % 28 AS INTEGER) AS d,
-                   lpad(CAST((i * 7919) % 1000000000 AS VARCHAR), 9, '0') AS b9
+                   lpad(CAST((i * 7919) % 1000000000 AS VARCHAR), 9, '0') AS b9,
+                   1 + CAST(i % {len(communes)} AS INTEGER) AS k, 1 + CAST((i + 1500) % {len(communes)} AS INTEGER) AS k2
             FROM range({rows}) r(i)
         ), coded AS (
             SELECT *, 10 - ({weighted}) % 11 AS check_digit,
@@ -173,10 +181,13 @@ def generate(path: Path, rows: int) -> None:
                  WHEN i % 1009 = 6 THEN '2030-01-01'
                  ELSE printf('%04d-%02d-%02d', y, m, d) END AS birth_date,
             CASE WHEN i % 613 = 7 THEN 'M' ELSE sex_value END AS sex,
-            CASE WHEN i % 257 = 8 THEN '02' ELSE {_sql_list(provinces)}[1 + CAST(i % 34 AS INTEGER)] END AS province_code,
-            CASE WHEN i % 709 = 9 THEN '123' ELSE lpad(CAST(i % 100000 AS VARCHAR), 5, '0') END AS commune_code,
+            CASE WHEN i % 257 = 8 THEN '02' ELSE {_sql_list(commune_provinces)}[k] END AS province_code,
+            CASE WHEN i % 709 = 9 THEN '123' WHEN i % 719 = 10 THEN '99999' WHEN i % 727 = 11 THEN '00001'
+                 WHEN i % 733 = 12 THEN {_sql_list(commune_codes)}[k2]
+                 ELSE {_sql_list(commune_codes)}[k] END AS commune_code,
             CASE WHEN i % 50 = 0 THEN NULL WHEN i % 809 = 10 THEN 'KHÔNG CÓ'
-                 ELSE 'Số ' || CAST(i % 500 AS VARCHAR) || ' đường Lê Lợi, phường Bến Nghé' END AS address,
+                 ELSE 'Số ' || CAST(i % 500 AS VARCHAR) || ' đường Lê Lợi, '
+                      || {_sql_list(commune_places)}[CASE WHEN i % 739 = 13 THEN k2 ELSE k END] END AS address,
             CASE WHEN i % 10 = 1 THEN NULL
                  WHEN i % 401 = 11 THEN '+84 3' || lpad(CAST(i % 100000000 AS VARCHAR), 8, '0')
                  WHEN i % 503 = 12 THEN '0112345678'
@@ -220,6 +231,14 @@ def baseline_sql() -> tuple[str, list[str]]:
         "true" for _ in rules.placeholder_values()) + "])"
     province_map = "MAP([" + ", ".join(_q(v) for v in rules.province_codes()) + "], [" + ", ".join(
         "true" for _ in rules.province_codes()) + "])"
+
+    def lookup(mapping: dict) -> str:  # a constant MAP: code -> value
+        return "MAP([" + ", ".join(map(_q, mapping)) + "], [" + ", ".join(map(_q, mapping.values())) + "])"
+
+    commune_map = lookup(dict.fromkeys(rules.commune_codes(), "1"))
+    merged_map = lookup(dict.fromkeys(rules.merged_codes(), "1"))
+    province_of = f"{lookup(rules.commune_provinces())}[commune_code]"
+    name_of, province_name_of = f"{lookup(rules.commune_names())}[commune_code]", f"{lookup(rules.commune_province_names())}[commune_code]"
 
     def norm(c: str) -> str:  # collapse whitespace only where there is any to collapse
         return f"CASE WHEN regexp_matches({c}, {messy}) THEN trim(regexp_replace(nfc_normalize({c}), {ws}, ' ', 'g')) ELSE nfc_normalize({c}) END"
@@ -286,7 +305,8 @@ def baseline_sql() -> tuple[str, list[str]]:
         "person.province_code.present": blank_("province_code"),
         "person.province_code.current_province": bad("province_code", f"map_contains({province_map}, province_code)"),
         "person.province_code.coverage": f"34 - count(DISTINCT province_code) FILTER (WHERE map_contains({province_map}, province_code))",
-        "person.commune_code.valid_format": bad("commune_code", "regexp_matches(commune_code, '^[0-9]{5}$')"),
+        "person.commune_code.in_official_list": bad("commune_code", f"map_contains({commune_map}, commune_code)"),
+        "person.commune_code.not_merged": bad("commune_code", f"NOT map_contains({merged_map}, commune_code)"),
         "person.commune_code.not_placeholder": bad("commune_code", f"NOT map_contains({placeholder_map}, lower({norm('commune_code')}))"),
         "person.address.nfc": bad("address", "nfc_normalize(address) = address"),
         "person.address.mojibake": bad("address", f"NOT regexp_matches(nfc_normalize(address), {_q(rules.MOJIBAKE)})"),
@@ -322,6 +342,12 @@ def baseline_sql() -> tuple[str, list[str]]:
         ),
         "person.personal_id_agrees": f"count_if(personal_id IS NOT NULL AND sex IS NOT NULL AND birth_date IS NOT NULL "
         f"AND ({judged}) AND NOT {agrees})",
+        "person.commune_code.in_province": f"count_if(commune_code IS NOT NULL AND province_code IS NOT NULL "
+        f"AND map_contains({province_map}, province_code) AND {province_of} <> province_code)",
+        "person.address.names_commune": f"count_if(address IS NOT NULL AND {name_of} IS NOT NULL "
+        f"AND NOT map_contains({placeholder_map}, lower({norm('address')})) "
+        f"AND NOT regexp_matches(nfc_normalize(address), {_q(rules.MOJIBAKE)}) "
+        f"AND NOT (contains(lower({norm('address')}), {name_of}) AND contains(lower({norm('address')}), {province_name_of})))",
         "person.primary_key_unique": "count(record_id) - count(DISTINCT record_id)",
         "person.natural_key_unique": f"count_if(full_name IS NOT NULL AND birth_date IS NOT NULL) - count(DISTINCT "
         f"CASE WHEN full_name IS NOT NULL AND birth_date IS NOT NULL THEN row({natural}) END)",

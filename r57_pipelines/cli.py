@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from r57_pipelines.paths import DEFAULT_HOME, EXPECTATIONS_DIR, SAMPLE_SOURCES_DIR
+from r57_pipelines.paths import DEFAULT_HOME, EXPECTATIONS_DIR, REGISTRY_DIR, SAMPLE_SOURCES_DIR
 
 
 def _date(value: str) -> dt.date:
@@ -130,6 +130,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reference(args: argparse.Namespace) -> int:
+    from r57_pipelines.generate.reference import write_communes_yaml
+
+    print(f"{write_communes_yaml(args.out)} units written to {args.out}")
+    return 0
+
+
 def cmd_suites(args: argparse.Namespace) -> int:
     from r57_pipelines.registry import load_registry
     from r57_pipelines.validation.suites import write_suites
@@ -201,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--as-of", type=_date, default=dt.date(2025, 12, 4))
     generate.add_argument("--seed", type=int, default=57)
     generate.set_defaults(func=cmd_generate)
+
+    reference = sub.add_parser(
+        "reference", help="write assets/reference/communes.yaml from the vietnamadminunits package (dev extra)"
+    )
+    reference.add_argument("--out", type=Path, default=REGISTRY_DIR / "reference" / "communes.yaml")
+    reference.set_defaults(func=cmd_reference)
 
     suites = sub.add_parser(
         "suites", help="write the generated suites from the registry contracts (authored/ is never touched)"

@@ -17,6 +17,7 @@ from r57_pipelines.readiness.policy import DIMENSIONS, default_policy
 from r57_pipelines.readiness.publish import is_suite_finding
 from r57_pipelines.registry import Database, Registry
 from r57_pipelines.resources import Estate, Warehouse
+from r57_pipelines.domain.communes import reference_version
 from r57_pipelines.validation.suites import GX_VERSION
 
 MAX_FAILING_IN_METADATA = 10
@@ -74,7 +75,7 @@ def build_quality_asset(database: Database) -> dg.AssetsDefinition:
             )
             samples = {o.check_id: masked_samples(con, database, o) for o in outcomes if o.success is False}
             record_outcomes(
-                con, context.run.run_id, as_of, outcomes, assessment.suite_sha256, GX_VERSION, delivery_sha256,
+                con, context.run.run_id, as_of, outcomes, assessment.suite_sha256, GX_VERSION, reference_version(), delivery_sha256,
                 assessment.validation_key, samples,
             )
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 import yaml
 
+from r57_pipelines.domain.communes import current_communes
 from r57_pipelines.domain.identifiers import FEMALE, MALE
 from r57_pipelines.domain.provinces import current_provinces
 from r57_pipelines.paths import REGISTRY_DIR
@@ -50,7 +51,6 @@ class _Vocabulary:
     commune_second: Sequence[str]
     settlement_term: Mapping[str, str]
     default_settlement_term: str
-    urban_share: Mapping[str, float]
 
 
 @cache
@@ -66,7 +66,6 @@ def _vocabulary() -> _Vocabulary:
         commune_second=tuple(address["commune_second"]),
         settlement_term={str(k): v for k, v in address["settlement_term_by_province"].items()},
         default_settlement_term=address["default_settlement_term"],
-        urban_share=dict(address["urban_share"]),
     )
 
 
@@ -95,18 +94,20 @@ def random_commune_name(rng: random.Random) -> str:
     return f"{first} {second}"
 
 
-def random_address(rng: random.Random, province_code: str) -> str:
-    """A two-level post-2025 address in a current province: street or settlement, commune/ward, province.
+def random_address(rng: random.Random, commune_code: str) -> str:
+    """A two-level post-2025 address in a real commune of the official list: street (in a ward) or
+    settlement (in a commune or special zone), the commune's kind and name, the province.
 
-    E.g. "Số 12 đường Lê Lợi, phường Tân Hòa, Thành phố Hà Nội" or "Thôn 3, xã Phú Lộc, Tỉnh Nghệ An".
+    E.g. "Số 12 đường Lê Lợi, phường Hồng Hà, Thành phố Hà Nội" or "Thôn 3, xã Phú Lộc, Tỉnh Nghệ An".
     """
-    province = current_provinces()[province_code]  # KeyError for an old or unknown code
+    commune = current_communes()[commune_code]  # KeyError for a code that is not a current commune
+    province = current_provinces()[commune.province]
     vocab = _vocabulary()
     province_part = f"{'Thành phố' if province.kind == 'city' else 'Tỉnh'} {province.name_vi}"
-    commune = random_commune_name(rng)
-    if rng.random() < vocab.urban_share[province.kind]:
+    commune_part = f"{commune.kind.lower()} {commune.name}"
+    if commune.kind == "Phường":
         street = rng.choice(vocab.streets)
-        return f"Số {rng.randint(1, 350)} đường {street}, phường {commune}, {province_part}"
-    term = vocab.settlement_term.get(province_code, vocab.default_settlement_term)
+        return f"Số {rng.randint(1, 350)} đường {street}, {commune_part}, {province_part}"
+    term = vocab.settlement_term.get(province.code, vocab.default_settlement_term)
     settlement = str(rng.randint(1, 12)) if rng.random() < 0.5 else random_commune_name(rng)
-    return f"{term} {settlement}, xã {commune}, {province_part}"
+    return f"{term} {settlement}, {commune_part}, {province_part}"

@@ -13,7 +13,8 @@ check clearly fails at any sensible threshold) and leaves the other dimensions c
                        name_differs        the person's name differs from the population's
                        birth_date_differs  birth date differs (same year, so the number still agrees)
   old_province_codes   abolished_province  province code of a province merged away on 1 Jul 2025 (the
-                                           record's own predecessor), commune code moved with it
+                                           record's own predecessor); the commune code stays (the
+                                           in-province rule only judges current province codes)
   missing_values       empty_required      a required column empty (codes: 3 in 4 null, 1 in 4 ""; dates
                                            and amounts: null)
   missing_column       dropped_column      a required code or amount column absent from the file
@@ -103,9 +104,8 @@ def defect_options(contract: Contract) -> dict[str, list[Defect]]:
                 mismatch.append(d("master_mismatch", "birth_date_differs", ref.column, local))
     options["master_mismatch"] = mismatch
 
-    communes = [c.name for c in t.columns if c.kind == ColumnKind.commune_code]
     provinces = [c.name for c in t.columns if c.kind == ColumnKind.province_code]
-    options["old_province_codes"] = [d("old_province_codes", "abolished_province", provinces[0], *communes)] if provinces else []
+    options["old_province_codes"] = [d("old_province_codes", "abolished_province", provinces[0])] if provinces else []
     plain = plain_required_columns(t)
     options["missing_values"] = [d("missing_values", "empty_required", c) for c in plain]
     # A dropped date column would also take its format and range checks with it: drop codes and amounts.
@@ -252,13 +252,9 @@ def _rows_with_abolished_predecessor(provinces: pa.ChunkedArray) -> np.ndarray:
 def _abolished_province(chunk, target, rows, rng):
     geo = geography()
     abolished = dict(zip(geo.codes, geo.abolished_of_current))
-    province_col, *commune_cols = target.columns
+    (province_col,) = target.columns
     new_codes = [abolished[p][int(rng.integers(0, len(abolished[p])))] for p in _values(chunk, province_col, rows)]
-    chunk = _replace(chunk, province_col, rows, new_codes)
-    for col in commune_cols:
-        communes = _values(chunk, col, rows)
-        chunk = _replace(chunk, col, rows, [None if c is None else p + c[2:] for p, c in zip(new_codes, communes)])
-    return chunk
+    return _replace(chunk, province_col, rows, new_codes)
 
 
 def _empty_required(chunk, target, rows, rng):

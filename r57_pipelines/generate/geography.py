@@ -1,14 +1,9 @@
 """Province and commune codes as arrays for vectorised generation.
 
-Provinces come from r57_pipelines.domain.provinces. Communes have no reviewed code list in the project,
-so the sample estate uses a documented synthetic scheme:
-
-    commune_code = province_code * 1000 + n,  n = 1 .. communes_in(province)   (5 digits, zero-padded)
-
-e.g. "79001".."79277" for Hồ Chí Minh. The 3,321 communal units of Decision 19/2025 are shared out in
-proportion to the square root of each province's population weight (large cities get more communes,
-but far fewer than their population alone would give), at least 40 each. A check can therefore test
-that a commune code starts with its record's province code and that n is within the province's count.
+Provinces come from r57_pipelines.domain.provinces, communes from the official list
+(r57_pipelines.domain.communes, assets/reference/communes.yaml): a record's commune is drawn among the real
+communes of its province, numbered n = 1 .. communes_in(province) in code order, and its code is the
+official one (which does not begin with the province code: Hà Nội's first commune is 00004).
 """
 
 from __future__ import annotations
@@ -18,10 +13,8 @@ from functools import cache
 
 import numpy as np
 
+from r57_pipelines.domain.communes import current_communes
 from r57_pipelines.domain.provinces import current_provinces, old_province_codes, province_weights
-
-TOTAL_COMMUNES = 3321
-MIN_COMMUNES = 40
 
 
 @dataclass(frozen=True)
@@ -29,25 +22,21 @@ class Geography:
     codes: tuple[str, ...]  # the 34 current province codes, sorted
     code_ints: np.ndarray  # int16, same order
     weights: np.ndarray  # float64, sums to 1
-    commune_counts: np.ndarray  # int16, sums to TOTAL_COMMUNES
+    commune_counts: np.ndarray  # int16, communes per province (official list), sums to 3,321
+    commune_codes: np.ndarray  # int64: every current commune code, by province (geography order), then code
+    commune_offsets: np.ndarray  # int64: province i's communes start at commune_codes[commune_offsets[i]]
     old_codes: tuple[str, ...]  # the 63 old codes, sorted
     old_code_ints: np.ndarray  # int16
     old_weights: np.ndarray  # a current province's weight shared equally among its old codes
     old_of_current: tuple[np.ndarray, ...]  # per current province: indices into old_codes merged into it
     abolished_of_current: tuple[tuple[str, ...], ...]  # per current province: old codes no longer in force
 
+    def commune_index(self, province_idx: np.ndarray, n: np.ndarray) -> np.ndarray:
+        """Index into commune_codes of commune number n (1-based) of each province."""
+        return self.commune_offsets[province_idx] + n - 1
+
     def commune_code_ints(self, province_idx: np.ndarray, n: np.ndarray) -> np.ndarray:
-        return self.code_ints[province_idx].astype(np.int64) * 1000 + n
-
-
-def _apportion(weights: np.ndarray, total: int, minimum: int) -> np.ndarray:
-    """Largest-remainder shares of `total` in proportion to weights, each at least `minimum`."""
-    spare = total - minimum * len(weights)
-    raw = weights / weights.sum() * spare
-    counts = np.floor(raw).astype(np.int64)
-    order = np.argsort(-(raw - counts), kind="stable")
-    counts[order[: spare - counts.sum()]] += 1
-    return counts + minimum
+        return self.commune_codes[self.commune_index(province_idx, n)]
 
 
 @cache
@@ -65,11 +54,17 @@ def geography() -> Geography:
         old_of_current.append(np.array([old_index[o] for o in olds], dtype=np.int64))
         abolished.append(tuple(o for o in olds if o not in provinces))
         old_weights[[old_index[o] for o in olds]] += weights[i] / len(olds)
+    by_province: dict[str, list[str]] = {code: [] for code in codes}
+    for code, commune in sorted(current_communes().items()):
+        by_province[commune.province].append(code)
+    counts = np.array([len(by_province[c]) for c in codes], dtype=np.int64)
     return Geography(
         codes=codes,
         code_ints=np.array([int(c) for c in codes], dtype=np.int16),
         weights=weights,
-        commune_counts=_apportion(np.sqrt(weights), TOTAL_COMMUNES, MIN_COMMUNES).astype(np.int16),
+        commune_counts=counts.astype(np.int16),
+        commune_codes=np.array([int(c) for p in codes for c in by_province[p]], dtype=np.int64),
+        commune_offsets=np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64),
         old_codes=old_codes,
         old_code_ints=np.array([int(c) for c in old_codes], dtype=np.int16),
         old_weights=old_weights / old_weights.sum(),

@@ -92,8 +92,7 @@ def build_population(seed: int, n: int, as_of: dt.date) -> Population:
         serial[again] = rng.integers(0, POPULATION_SERIAL_LIMIT, again.size)
         pid[again] = personal_id_ints(geo.old_code_ints[birth_old[again]], sex[again], birth_year[again], serial[again])
 
-    commune_offset = np.concatenate([[0], np.cumsum(geo.commune_counts)[:-1]])
-    place = commune_offset[province] + commune - 1
+    place = geo.commune_index(province, commune)
     name_idx = rng.integers(0, NAME_POOL_SIZE, n)
 
     def natural_key(rows: np.ndarray) -> np.ndarray:

@@ -352,7 +352,8 @@ class DatabaseRows:
         if kind == ColumnKind.commune_code:
             return padded(self.geo.commune_code_ints(a["province"], a["commune"]), 5)
         if kind == ColumnKind.address:
-            pick = a["province"] * vocab.ADDRESS_POOL_SIZE + rng.integers(0, vocab.ADDRESS_POOL_SIZE, n)
+            commune = self.geo.commune_index(a["province"], a["commune"])
+            pick = commune * vocab.ADDRESS_POOL_SIZE + rng.integers(0, vocab.ADDRESS_POOL_SIZE, n)
             return vocab.address_pool(self.seed).take(pa.array(pick))
         if kind == ColumnKind.phone:
             return mobile_text(rng, n)

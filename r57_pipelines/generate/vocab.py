@@ -20,7 +20,7 @@ from r57_pipelines.generate.geography import geography
 from r57_pipelines.generate.seeding import py_rng_for
 
 NAME_POOL_SIZE = 8192  # per sex
-ADDRESS_POOL_SIZE = 512  # per province
+ADDRESS_POOL_SIZE = 16  # per commune
 SEXES = (MALE, FEMALE)  # index 0 = Nam, 1 = Nữ
 
 
@@ -36,11 +36,11 @@ def name_pool(seed: int) -> pa.StringArray:
 
 @cache
 def address_pool(seed: int) -> pa.StringArray:
-    """Addresses per current province (geography order): province i owns [i*ADDRESS_POOL_SIZE, ...)."""
+    """Addresses per current commune (geography().commune_codes order): commune i owns [i*ADDRESS_POOL_SIZE, ...)."""
     addresses: list[str] = []
-    for code in geography().codes:
-        rng = py_rng_for(seed, "address-pool", code)
-        addresses.extend(random_address(rng, code) for _ in range(ADDRESS_POOL_SIZE))
+    for code in geography().commune_codes:
+        rng = py_rng_for(seed, "address-pool", int(code))
+        addresses.extend(random_address(rng, f"{code:05d}") for _ in range(ADDRESS_POOL_SIZE))
     return pa.array(addresses, pa.string())
 
 

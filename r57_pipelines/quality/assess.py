@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 
+from r57_pipelines.domain.communes import reference_version
 from r57_pipelines.paths import EXPECTATIONS_DIR
 from r57_pipelines.quality.parameters import previous_table_rows, suite_parameters
 from r57_pipelines.readiness.policy import Policy
@@ -74,7 +75,9 @@ def load_database_suites(database: Database, expectations_dir: Path = EXPECTATIO
 
 
 def validation_key(delivery_sha256: str | None, suite_sha256: dict[str, str], parameters: dict) -> str:
-    material = json.dumps([delivery_sha256, suite_sha256, parameters], sort_keys=True, default=str)
+    """Equal keys give equal outcomes: the delivery, the suites, their parameters and the reference list
+    the commune rules read (its version)."""
+    material = json.dumps([delivery_sha256, suite_sha256, parameters, reference_version()], sort_keys=True, default=str)
     return hashlib.sha256(material.encode()).hexdigest()
 
 

@@ -25,6 +25,7 @@ def record_outcomes(
     outcomes: Iterable[ExpectationOutcome],
     suite_sha256: dict[str, str],
     gx_version: str,
+    reference_version: str,
     delivery_sha256: str | None,
     validation_key: str,
     samples: dict[str, list[dict]] | None = None,
@@ -39,6 +40,7 @@ def record_outcomes(
             "unexpected_count": o.unexpected_count, "success": o.success,
             "observed_value": json.dumps(o.observed_value, ensure_ascii=False, default=str),
             "suite_sha256": suite_sha256.get(o.table), "gx_version": gx_version,
+            "reference_version": reference_version,
             "delivery_sha256": delivery_sha256, "validation_key": validation_key, "engine": o.engine,
             "masked_samples": json.dumps(samples[o.check_id], ensure_ascii=False) if samples.get(o.check_id) else None,
         }

@@ -26,6 +26,7 @@ from r57_pipelines.validation.sqlbuild import (
     in_list,
     is_null,
     lit,
+    map_lookup,
     matches,
     normalise,
     normalise_key,
@@ -248,6 +249,27 @@ def _personal_id_agrees(kwargs: Mapping[str, Any], cols: Sequence[exp.Expression
     return or_(not_(judged), exp.Coalesce(this=agrees, expressions=[exp.false()]))
 
 
+def _commune_in_province(kwargs: Mapping[str, Any], cols: Sequence[exp.Expression]) -> exp.Expression:
+    # Judged when both codes are current (other codes are the in_official_list / current_province findings).
+    commune, province = cols
+    lookup = map_lookup(commune, rules.commune_provinces())
+    judged = and_(not_null(lookup), in_list(province, rules.province_codes()))
+    return or_(not_(judged), exp.EQ(this=lookup, expression=text(province)))
+
+
+def _address_names_commune(kwargs: Mapping[str, Any], cols: Sequence[exp.Expression]) -> exp.Expression:
+    # Judged for a current commune and an address that is neither a placeholder nor mojibake (rules.address_judged).
+    address, commune = cols
+    key = normalise_key(address)
+    name, province = map_lookup(commune, rules.commune_names()), map_lookup(commune, rules.commune_province_names())
+    readable = and_(
+        not_(in_list(key, rules.placeholder_values())),
+        not_(matches(fn("nfc_normalize", text(address)), rules.MOJIBAKE)),
+    )
+    names = and_(fn("contains", key, name), fn("contains", key, province))
+    return or_(not_(and_(not_null(name), readable)), names)
+
+
 def master_keys(kwargs: Mapping[str, Any], key: str) -> exp.Select:
     other = table_ref(kwargs["other_schema"], kwargs["other_table"], alias=None)
     return exp.select(column(kwargs[key], None)).from_(other).where(not_null(column(kwargs[key], None)))
@@ -284,11 +306,15 @@ R57: dict[str, Condition] = {
         fn("regexp_replace", text(c[0]), lit(k["strip_regex"]), lit(""), lit("g")), k["regex"]
     ),
     "expect_column_values_to_not_be_placeholder": lambda k, c: not_(in_list(normalise_key(c[0]), k["value_set"])),
+    "expect_column_values_to_be_official_commune_code": lambda k, c: in_list(text(c[0]), rules.commune_codes()),
+    "expect_column_values_to_not_be_merged_commune_code": lambda k, c: not_(in_list(text(c[0]), rules.merged_codes())),
     "expect_column_values_to_exist_in_other_table": lambda k, c: exp.In(
         this=c[0], query=master_keys(k, "other_column").subquery()
     ),
     "expect_multicolumn_personal_id_to_agree_with_sex_and_birth_year": _personal_id_agrees,
     "expect_multicolumn_values_to_agree_with_other_table": _master_agrees,
+    "expect_multicolumn_commune_to_be_in_province": _commune_in_province,
+    "expect_multicolumn_address_to_name_commune": _address_names_commune,
 }
 
 CONDITIONS: dict[str, Condition] = {**GX_CORE, **R57}

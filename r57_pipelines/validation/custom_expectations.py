@@ -23,6 +23,14 @@ Meanings (shared with the one-pass validator through ``rules``; docs/validation.
 * ``expect_multicolumn_values_to_agree_with_other_table``: ``[key, value]`` agrees with the other
   table's value for that key after normalisation; keys absent there are not judged (SQL only).
 * ``expect_multicolumn_personal_id_to_agree_with_sex_and_birth_year``: ``[personal_id, sex, birth_date]``.
+* ``expect_column_values_to_be_official_commune_code``: a code of the official list (``rules.commune_codes``:
+  the 3,321 units in force or a unit merged on 1 Jul 2025).
+* ``expect_column_values_to_not_be_merged_commune_code``: not the code of a merged unit (``rules.merged_codes``).
+* ``expect_multicolumn_commune_to_be_in_province``: ``[commune_code, province_code]``: the commune lies in
+  the province (official list, ``rules.commune_provinces``); judged when both codes are current.
+* ``expect_multicolumn_address_to_name_commune``: ``[address, commune_code]``: the normalised, lower-cased
+  address contains the commune's and its province's names (``rules.address_names_commune``); judged for a
+  current commune and an address that is neither a placeholder nor mojibake.
 * ``expect_compound_columns_to_have_no_duplicates``: duplicates counted as rows beyond the first of each
   group (GX's own uniqueness expectations count every row of a group); optional normalisation.
 """
@@ -117,6 +125,13 @@ def sql_bound(value: Any, as_type: str) -> Any:
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
     rules.parse_bound(text, as_type)  # refuses a bound that is not itself in the accepted form
     return sa.cast(sa.literal(text), sa.Date if as_type == "date" else TIMESTAMP(timezone=True))
+
+
+def sql_map_lookup(column: Any, mapping: Dict[str, str]) -> Any:
+    """The value of the column's text in a constant string -> string MAP, NULL when it is not a key."""
+    keys = sa.func.list_value(*[sa.literal(k) for k in mapping])
+    values = sa.func.list_value(*[sa.literal(v) for v in mapping.values()])
+    return sa.func.map_extract_value(sa.func.map(keys, values), _text(column))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -329,6 +344,30 @@ class ColumnValuesNotPlaceholder(ColumnMapMetricProvider):
         return sa.not_(sql_normalise_key(column).in_(list(value_set)))
 
 
+class ColumnValuesOfficialCommuneCode(ColumnMapMetricProvider):
+    condition_metric_name = "column_values.r57_official_commune_code"
+
+    @column_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column, **kwargs):
+        return _pd_text(column).isin(rules.commune_codes())
+
+    @column_condition_partial(engine=SqlAlchemyExecutionEngine)
+    def _sqlalchemy(cls, column, **kwargs):
+        return _text(column).in_(rules.commune_codes())
+
+
+class ColumnValuesNotMergedCommuneCode(ColumnMapMetricProvider):
+    condition_metric_name = "column_values.r57_not_merged_commune_code"
+
+    @column_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column, **kwargs):
+        return ~_pd_text(column).isin(rules.merged_codes())
+
+    @column_condition_partial(engine=SqlAlchemyExecutionEngine)
+    def _sqlalchemy(cls, column, **kwargs):
+        return sa.not_(_text(column).in_(rules.merged_codes()))
+
+
 class ColumnValuesExistInOtherTable(ColumnMapMetricProvider):
     condition_metric_name = "column_values.r57_exist_in_other_table"
     condition_value_keys = ("other_schema", "other_table", "other_column")
@@ -397,6 +436,54 @@ class MulticolumnPersonalIdAgrees(MulticolumnMapMetricProvider):
         )
         agrees = sa.and_(sa.func.substr(pid, 4, 1) == digit, sa.func.substr(pid, 5, 2) == sa.func.substr(year, 3, 2))
         return sa.or_(sa.not_(judged), sa.func.coalesce(agrees, sa.false()))
+
+
+class MulticolumnCommuneInProvince(MulticolumnMapMetricProvider):
+    condition_metric_name = "multicolumn_values.r57_commune_in_province"
+    condition_domain_keys = ("batch_id", "table", "column_list", "row_condition", "condition_parser", "ignore_row_if")
+
+    @multicolumn_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column_list, **kwargs):
+        commune, province = (_pd_text(column_list.iloc[:, i]) for i in range(2))
+        lookup = commune.map(rules.commune_provinces())
+        judged = lookup.notna() & province.isin(rules.province_codes())
+        return (~judged | (lookup == province)).fillna(False).astype(bool)
+
+    @multicolumn_condition_partial(engine=SqlAlchemyExecutionEngine)
+    def _sqlalchemy(cls, column_list, **kwargs):
+        commune, province = column_list
+        lookup = sql_map_lookup(commune, rules.commune_provinces())
+        judged = sa.and_(lookup.isnot(None), _text(province).in_(rules.province_codes()))
+        return sa.or_(sa.not_(judged), lookup == _text(province))
+
+
+class MulticolumnAddressNamesCommune(MulticolumnMapMetricProvider):
+    condition_metric_name = "multicolumn_values.r57_address_names_commune"
+    condition_domain_keys = ("batch_id", "table", "column_list", "row_condition", "condition_parser", "ignore_row_if")
+
+    @multicolumn_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column_list, **kwargs):
+        address, commune = (_pd_text(column_list.iloc[:, i]) for i in range(2))
+        key = pd_normalise_key(address)
+        readable = ~key.isin(rules.placeholder_values()) & ~_pd_contains(address.str.normalize("NFC"), rules.MOJIBAKE)
+        name, province = commune.map(rules.commune_names()), commune.map(rules.commune_province_names())
+        names = pd.Series(
+            [n in k and p in k if isinstance(n, str) else True for k, n, p in zip(key, name, province)],
+            index=address.index,
+        )
+        return (~(name.notna() & readable) | names).astype(bool)
+
+    @multicolumn_condition_partial(engine=SqlAlchemyExecutionEngine)
+    def _sqlalchemy(cls, column_list, **kwargs):
+        address, commune = column_list
+        key = sql_normalise_key(address)
+        name, province = sql_map_lookup(commune, rules.commune_names()), sql_map_lookup(commune, rules.commune_province_names())
+        readable = sa.and_(
+            sa.not_(key.in_(rules.placeholder_values())),
+            sa.not_(_matches(sa.func.nfc_normalize(_text(address)), rules.MOJIBAKE)),
+        )
+        names = sa.and_(sa.func.contains(key, name), sa.func.contains(key, province))
+        return sa.or_(sa.not_(sa.and_(name.isnot(None), readable)), names)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -528,6 +615,19 @@ class ExpectColumnValuesToNotBePlaceholder(ColumnMapExpectation):
     success_keys = ("value_set", "mostly")
 
 
+class ExpectColumnValuesToBeOfficialCommuneCode(ColumnMapExpectation):
+    """Expect commune codes of the official list: one of the 3,321 units in force since 1 Jul 2025, or a unit
+    merged on that day (assets/reference/communes.yaml; the merged ones are the next expectation's finding)."""
+
+    map_metric = "column_values.r57_official_commune_code"
+
+
+class ExpectColumnValuesToNotBeMergedCommuneCode(ColumnMapExpectation):
+    """Expect no code of a commune merged on 1 Jul 2025 (a pre-reform code of the 63-province list)."""
+
+    map_metric = "column_values.r57_not_merged_commune_code"
+
+
 class ExpectColumnValuesToExistInOtherTable(ColumnMapExpectation):
     """Expect every value to exist in other_schema.other_table.other_column (master data). SQL only."""
 
@@ -578,6 +678,35 @@ class ExpectMulticolumnPersonalIdToAgreeWithSexAndBirthYear(MulticolumnMapExpect
         return v
 
 
+class ExpectMulticolumnCommuneToBeInProvince(MulticolumnMapExpectation):
+    """Expect column_list [commune_code, province_code] to agree with the official commune list: the commune
+    lies in the province. Rows where either code is not a current one are not judged (other rules report them).
+    """
+
+    map_metric = "multicolumn_values.r57_commune_in_province"
+
+    @pydantic.validator("column_list")
+    def _two_columns(cls, v: List[str]) -> List[str]:
+        if len(v) != 2:
+            raise ValueError("column_list must be [commune_code, province_code]")
+        return v
+
+
+class ExpectMulticolumnAddressToNameCommune(MulticolumnMapExpectation):
+    """Expect column_list [address, commune_code]: the address (NFC, single spaces, trimmed, lower case)
+    contains the name of the coded commune and of its province, as in the official list. Rows with a code
+    that is not a current commune, or an address that is a placeholder or mojibake, are not judged.
+    """
+
+    map_metric = "multicolumn_values.r57_address_names_commune"
+
+    @pydantic.validator("column_list")
+    def _two_columns(cls, v: List[str]) -> List[str]:
+        if len(v) != 2:
+            raise ValueError("column_list must be [address, commune_code]")
+        return v
+
+
 class ExpectCompoundColumnsToHaveNoDuplicates(BatchExpectation):
     """Expect no two rows to share the key column_list (one or more columns), optionally normalised.
 
@@ -613,12 +742,16 @@ __all__ = [
     "ExpectColumnParsedValuesToBeBetween",
     "ExpectColumnStrippedValuesToMatchRegex",
     "ExpectColumnValuesToBeNfc",
+    "ExpectColumnValuesToBeOfficialCommuneCode",
     "ExpectColumnValuesToBeParseable",
     "ExpectColumnValuesToBeValidVnTaxCode",
     "ExpectColumnValuesToExistInOtherTable",
     "ExpectColumnValuesToNotBeBlank",
+    "ExpectColumnValuesToNotBeMergedCommuneCode",
     "ExpectColumnValuesToNotBePlaceholder",
     "ExpectCompoundColumnsToHaveNoDuplicates",
+    "ExpectMulticolumnAddressToNameCommune",
+    "ExpectMulticolumnCommuneToBeInProvince",
     "ExpectMulticolumnPersonalIdToAgreeWithSexAndBirthYear",
     "ExpectMulticolumnValuesToAgreeWithOtherTable",
 ]

@@ -98,8 +98,15 @@ _R57_FAMILIES: dict[str, tuple[str, ...]] = {
         "expect_column_nfc_values_to_not_match_regex",
         "expect_column_stripped_values_to_match_regex",
         "expect_column_values_to_not_be_placeholder",
+        # the official commune list (domain.communes): constant MAP lookups
+        "expect_column_values_to_be_official_commune_code",
+        "expect_column_values_to_not_be_merged_commune_code",
     ),
-    "multicolumn_map": ("expect_multicolumn_personal_id_to_agree_with_sex_and_birth_year",),
+    "multicolumn_map": (
+        "expect_multicolumn_personal_id_to_agree_with_sex_and_birth_year",
+        "expect_multicolumn_commune_to_be_in_province",
+        "expect_multicolumn_address_to_name_commune",
+    ),
     # the rows beyond the first of each group of equal keys
     "duplicates": ("expect_compound_columns_to_have_no_duplicates",),
     # keys looked up in a master table (one LEFT JOIN query per table)

@@ -18,6 +18,7 @@ import sys
 import unicodedata
 from functools import cache
 
+from r57_pipelines.domain.communes import current_communes, merged_commune_codes
 from r57_pipelines.domain.identifiers import (
     FEMALE,
     MALE,
@@ -26,7 +27,7 @@ from r57_pipelines.domain.identifiers import (
     TAX_CODE_REGEX,
     vn_mobile_regex,
 )
-from r57_pipelines.domain.provinces import current_province_codes
+from r57_pipelines.domain.provinces import current_province_codes, province_name
 from r57_pipelines.domain.text import MOJIBAKE_REGEX, PLACEHOLDER_VALUES
 
 
@@ -148,7 +149,7 @@ PERSONAL_ID_FULL_REGEX = full(PERSONAL_ID_REGEX)
 PLATE_FULL_REGEX = full(PLATE_REGEX)
 TAX_CODE_FULL_REGEX = full(TAX_CODE_REGEX)
 TAX_CODE_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
-COMMUNE_CODE_REGEX = "^[0-9]{5}$"
+MOJIBAKE = MOJIBAKE_REGEX
 PHONE_STRIP_REGEX = "[ .()-]"
 """Separators people write inside phone numbers; a valid number may carry them (a 'clean' finding only)."""
 
@@ -166,11 +167,63 @@ def province_codes() -> list[str]:
     return sorted(current_province_codes())
 
 
+# ---------------------------------------------------------------------------------------------------
+# Communes: the official list (domain.communes, assets/reference/communes.yaml).
+# ---------------------------------------------------------------------------------------------------
+
+
+def commune_codes() -> list[str]:
+    """Every code of the official list: the 3,321 units in force and the codes merged away on 1 Jul 2025."""
+    return sorted({*current_communes(), *merged_commune_codes()})
+
+
+def merged_codes() -> list[str]:
+    return sorted(merged_commune_codes())
+
+
+@cache
+def commune_provinces() -> dict[str, str]:
+    """Current commune code -> its current province code."""
+    return {code: c.province for code, c in sorted(current_communes().items())}
+
+
+@cache
+def commune_names() -> dict[str, str]:
+    """Current commune code -> its name as matched in addresses: lower case, NFC ("hồng hà")."""
+    return {code: c.name.lower() for code, c in sorted(current_communes().items())}
+
+
+@cache
+def commune_province_names() -> dict[str, str]:
+    """Current commune code -> its province's name as matched in addresses: lower case, NFC ("hà nội")."""
+    return {code: province_name(c.province).lower() for code, c in sorted(current_communes().items())}
+
+
+def commune_in_province(commune: str, province: str) -> bool:
+    """Reference for the in-province rule: judged only when both codes are current, else True."""
+    if commune not in commune_provinces() or province not in current_province_codes():
+        return True
+    return commune_provinces()[commune] == province
+
+
+def address_judged(address: str) -> bool:
+    """An address the names rule can read: neither a placeholder nor mojibake (other rules' findings)."""
+    return normalise_key(address) not in PLACEHOLDER_VALUES and not re.search(MOJIBAKE, unicodedata.normalize("NFC", address))
+
+
+def address_names_commune(address: str, commune: str) -> bool:
+    """Reference for the address rule: the normalised, lower-cased address contains the name of the commune
+    ``commune`` and of that commune's province. Judged only for a current commune and a readable address."""
+    if commune not in commune_names() or not address_judged(address):
+        return True
+    key = normalise_key(address)
+    return commune_names()[commune] in key and commune_province_names()[commune] in key
+
+
 def placeholder_values() -> list[str]:
     return sorted(PLACEHOLDER_VALUES)
 
 
-MOJIBAKE = MOJIBAKE_REGEX
 
 
 def is_valid_tax_code(value: str) -> bool:

@@ -128,9 +128,13 @@ def _column_rules(b: _SuiteBuilder, table: Table) -> None:
                   {"column": c, "value_set": rules.province_codes()}, "sufficient", "major",
                   "Records cover all 34 provincial units.")
         elif kind == ColumnKind.commune_code:
-            b.add(f"{c}.valid_format", "expect_column_values_to_match_regex",
-                  {"column": c, "regex": rules.COMMUNE_CODE_REGEX}, "correct", "major",
-                  f"{label.capitalize()} is a 5-digit commune code.")
+            b.add(f"{c}.in_official_list", "expect_column_values_to_be_official_commune_code",
+                  {"column": c}, "correct", "major",
+                  f"{label.capitalize()} exists in the official list of communes (the 3,321 units in force since "
+                  "1 Jul 2025, or a unit merged on that day: that is the not_merged finding).")
+            b.add(f"{c}.not_merged", "expect_column_values_to_not_be_merged_commune_code",
+                  {"column": c}, "correct", "major",
+                  f"{label.capitalize()} is not the code of a unit merged on 1 July 2025 (a pre-reform commune code).")
         elif kind == ColumnKind.plate:
             b.add(f"{c}.valid_format", "expect_column_values_to_match_regex",
                   {"column": c, "regex": rules.PLATE_FULL_REGEX}, "correct", "major",
@@ -190,6 +194,19 @@ def _table_rules(b: _SuiteBuilder, database: Database, table: Table) -> None:
               {"column_list": [ids[0].name, sexes[0].name, births[0].name], "ignore_row_if": "any_value_is_missing"},
               "correct", "major", "The personal number's century/sex digit and year digits agree with the "
               "record's sex and birth year.")
+    communes, provinces, addresses = kinds[ColumnKind.commune_code], kinds[ColumnKind.province_code], kinds[ColumnKind.address]
+    if communes and provinces:
+        commune, province = communes[0].name, provinces[0].name
+        b.add(f"{commune}.in_province", "expect_multicolumn_commune_to_be_in_province",
+              {"column_list": [commune, province], "ignore_row_if": "any_value_is_missing"}, "correct", "major",
+              f"The commune ({commune.replace('_', ' ')}) lies in the record's province "
+              f"({province.replace('_', ' ')}) according to the official list (judged when both codes are current).")
+    if communes and addresses:
+        commune, address = communes[0].name, addresses[0].name
+        b.add(f"{address}.names_commune", "expect_multicolumn_address_to_name_commune",
+              {"column_list": [address, commune], "ignore_row_if": "any_value_is_missing"}, "correct", "minor",
+              f"The {address.replace('_', ' ')} names the commune of {commune.replace('_', ' ')} and its province as "
+              "in the official list (contains both names; NFC, any case, accents must match).")
     for ref in table.master_refs:
         if (ref.master_database, ref.master_table) == (database.id, table.name):
             continue  # a table is not its own master

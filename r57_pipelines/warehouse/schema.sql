@@ -59,6 +59,8 @@ create table if not exists r57.check_results (
 alter table r57.check_results add column if not exists masked_samples json;
 -- Which engine produced the outcome: onepass (compiled into r57's query) or gx (Great Expectations itself).
 alter table r57.check_results add column if not exists engine varchar;
+-- The version of the reference lists the checks read (assets/reference/communes.yaml), like gx_version.
+alter table r57.check_results add column if not exists reference_version varchar;
 
 -- The verdict per database and as-of date; a rerun for the same as-of replaces its rows.
 create table if not exists r57.readiness (

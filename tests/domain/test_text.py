@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from r57_pipelines.domain import text as tx
+from r57_pipelines.domain.communes import current_communes
 from r57_pipelines.domain.names import random_address, random_full_name
-from r57_pipelines.domain.provinces import current_province_codes
 
 # Real names, places and words. Together they carry every tone on every vowel (checked below), Đ/đ,
 # ư, ơ, and the vowel sequences that sit next to the VNI tell-tales (oà, oá, oã, uý, uê, iê, uâ, uô, giù).
@@ -184,7 +184,7 @@ def test_detection_rate_on_generated_names():
 
 def test_generated_addresses_are_clean():
     rng = random.Random(7)
-    codes = sorted(current_province_codes())
+    codes = sorted(current_communes())
     for _ in range(500):
         address = random_address(rng, rng.choice(codes))
         assert tx.normalise_text(address) == address

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from r57_pipelines.domain.identifiers import (
 )
 from r57_pipelines.domain.provinces import current_province_codes
 from r57_pipelines.domain.text import is_placeholder, looks_like_mojibake
-from r57_pipelines.generate.geography import geography
+from r57_pipelines.validation import rules
 from r57_pipelines.registry import ColumnKind, Database
 
 DIMENSION_OF_ASPECT = {
@@ -125,8 +124,7 @@ def aspects(db: Database, delivery: Delivery, master: pd.DataFrame | None) -> di
     """Share of the first table's rows failing each aspect (0.0 when the aspect cannot fail)."""
     table = db.contract.tables[0]
     frame = delivery.tables[table.name]
-    geo = geography()
-    counts = dict(zip(geo.codes, geo.commune_counts.tolist()))
+    known, merged = set(rules.commune_codes()), set(rules.merged_codes())
     out = dict.fromkeys(DIMENSION_OF_ASPECT, 0.0)
     present = {c.name for c in table.columns if c.name in frame.columns}
     out["required_column_missing"] = float(any(c.required and c.name not in present for c in table.columns))
@@ -145,11 +143,20 @@ def aspects(db: Database, delivery: Delivery, master: pd.DataFrame | None) -> di
     out["plate"] = check(col(ColumnKind.plate), is_valid_plate)
     out["phone"] = check(col(ColumnKind.phone), is_valid_vn_mobile)
     out["province"] = check(col(ColumnKind.province_code), lambda v: v in current_province_codes())
-    if col(ColumnKind.commune_code) and col(ColumnKind.province_code):
-        p, c = frame[col(ColumnKind.province_code)[0]], frame[col(ColumnKind.commune_code)[0]]
+    communes = col(ColumnKind.commune_code)
+    if communes:
+        c = frame[communes[0]]
+        p = frame[col(ColumnKind.province_code)[0]] if col(ColumnKind.province_code) else [None] * len(c)
+        a = frame[col(ColumnKind.address)[0]] if col(ColumnKind.address) else [None] * len(c)
         bad = [
-            c_ is not None and not (re.fullmatch(r"[0-9]{5}", c_) and c_[:2] == p_ and 1 <= int(c_[2:]) <= counts.get(p_, 0))
-            for p_, c_ in zip(p, c)
+            c_ is not None
+            and (
+                c_ not in known
+                or c_ in merged
+                or (p_ is not None and not rules.commune_in_province(c_, p_))
+                or (a_ is not None and not rules.address_names_commune(a_, c_))
+            )
+            for p_, c_, a_ in zip(p, c, a)
         ]
         out["commune"] = _share(pd.Series(bad))
     sex, birth = col(ColumnKind.sex), col(ColumnKind.birth_date)

@@ -26,7 +26,8 @@ from r57_pipelines.domain.identifiers import (
 )
 from r57_pipelines.domain.provinces import old_province_codes
 from r57_pipelines.generate import codes, writers
-from r57_pipelines.generate.geography import TOTAL_COMMUNES, geography
+from r57_pipelines.domain.communes import current_communes
+from r57_pipelines.generate.geography import geography
 from r57_pipelines.generate.timeline import EXTRACT_WINDOW_DAYS, Timeline, extract_moment
 
 OLD_CODES = sorted(old_province_codes())
@@ -65,10 +66,14 @@ def test_mobiles_and_plates_are_valid():
     assert len(set(plates)) == len(plates) and all(is_valid_plate(p) for p in plates)
 
 
-def test_commune_scheme_covers_every_province():
+def test_communes_are_the_official_ones_of_each_province():
     geo = geography()
-    assert len(geo.codes) == 34 and int(geo.commune_counts.sum()) == TOTAL_COMMUNES
-    assert int(geo.commune_counts.max()) < 1000
+    assert len(geo.codes) == 34 and int(geo.commune_counts.sum()) == len(current_communes()) == 3321
+    assert int(geo.commune_counts.max()) < 1000  # records.py groups rows by province * 1000 + commune number
+    for i, code in enumerate(geo.codes):
+        first = geo.commune_code_ints(np.array([i]), np.array([1]))[0]
+        last = geo.commune_code_ints(np.array([i]), np.array([geo.commune_counts[i]]))[0]
+        assert current_communes()[f"{first:05d}"].province == current_communes()[f"{last:05d}"].province == code
     assert sum(len(a) for a in geo.abolished_of_current) == 63 - 34
 
 

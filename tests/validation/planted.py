@@ -13,8 +13,9 @@ from pathlib import Path
 
 import duckdb
 
+from r57_pipelines.domain.communes import current_communes
 from r57_pipelines.domain.identifiers import make_personal_id, make_tax_code
-from r57_pipelines.domain.provinces import current_province_codes
+from r57_pipelines.domain.provinces import current_province_codes, province_name
 from r57_pipelines.domain.text import to_tcvn3_mojibake
 from r57_pipelines.registry import Database
 
@@ -111,7 +112,7 @@ PLANTED: dict[str, set[str]] = {
     "R010": {"record.birth_date.in_range", "record.personal_id_agrees"},
     "R011": {"record.sex.valid_value"},
     "R012": {"record.province_code.current_province"},
-    "R013": {"record.commune_code.valid_format"},
+    "R013": {"record.commune_code.in_official_list"},
     "R014": {"record.phone.national_form"},
     "R015": {"record.phone.valid_mobile"},
     "R016": {"record.tax_code.valid_tax_code"},
@@ -128,10 +129,25 @@ PLANTED: dict[str, set[str]] = {
     "R031": {"record.full_name.present", "record.full_name.whitespace", "record.full_name.agrees_with_master"},
     "R032": {"record.birth_date.present"},
     "R033": {"record.address.not_placeholder"},
+    "R034": {"record.commune_code.in_official_list"},
+    "R035": {"record.commune_code.not_merged"},
+    "R036": {"record.commune_code.in_province"},
+    "R037": {"record.address.names_commune"},
 }
 # Defects that are about a group of rows, not one row.
 DUPLICATE_PK = "R026"  # R025 is delivered with record_id R026 too: one row beyond the first
 NATURAL_DUPLICATE = ("R028", "R029")  # the same person (name in capitals) under two record ids
+
+
+def _commune(province: str, i: int) -> str:
+    """The i-th commune (by code) of a current province in the official list."""
+    codes = sorted(code for code, c in current_communes().items() if c.province == province)
+    return codes[i % len(codes)]
+
+
+def _address(i: int, commune: str) -> str:
+    c = current_communes()[commune]
+    return f"Số {i} đường Lê Lợi, {c.kind.lower()} {c.name}, {province_name(c.province)}"
 
 
 def _base(i: int) -> dict[str, str | None]:
@@ -145,8 +161,8 @@ def _base(i: int) -> dict[str, str | None]:
         "birth_date": born.isoformat(),
         "sex": sex,
         "province_code": province,
-        "commune_code": f"{10000 + i:05d}",
-        "address": f"Số {i} đường Lê Lợi, phường Bến Nghé",
+        "commune_code": _commune(province, i),
+        "address": _address(i, _commune(province, i)),
         "phone": f"0912{i:06d}",
         "tax_code": make_tax_code(i),
         "plate": f"{30 + i % 60:02d}A-{100 + i:03d}.{i % 100:02d}",
@@ -200,6 +216,11 @@ def records() -> tuple[list[dict], list[dict]]:
     rows[31]["full_name"] = "   "
     rows[32]["birth_date"] = None
     rows[33]["address"] = "KHÔNG CÓ"
+    rows[34]["commune_code"] = "99999"  # no such commune
+    rows[35]["commune_code"] = "00001"  # Phúc Xá (Hà Nội): merged into Hồng Hà on 1 Jul 2025
+    other = _commune("79" if rows[36]["province_code"] != "79" else "01", 0)
+    rows[36].update(commune_code=other, address=_address(36, other))  # a real commune, of another province
+    rows[37]["address"] = _address(37, _commune(rows[37]["province_code"], 1))  # names another commune
     return rows, [c for c in citizens if c is not None]
 
 
