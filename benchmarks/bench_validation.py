@@ -232,13 +232,11 @@ def baseline_sql() -> tuple[str, list[str]]:
     province_map = "MAP([" + ", ".join(_q(v) for v in rules.province_codes()) + "], [" + ", ".join(
         "true" for _ in rules.province_codes()) + "])"
 
-    def lookup(mapping: dict) -> str:  # a constant MAP: code -> value
-        return "MAP([" + ", ".join(map(_q, mapping)) + "], [" + ", ".join(map(_q, mapping.values())) + "])"
-
-    commune_map = lookup(dict.fromkeys(rules.commune_codes(), "1"))
-    merged_map = lookup(dict.fromkeys(rules.merged_codes(), "1"))
-    province_of = f"{lookup(rules.commune_provinces())}[commune_code]"
-    name_of, province_name_of = f"{lookup(rules.commune_names())}[commune_code]", f"{lookup(rules.commune_province_names())}[commune_code]"
+    # The official commune list: one LEFT JOIN against the reference table (validation/reference.py makes it
+    # on the connection), a hash probe per row; current units carry their province and names.
+    current = "ref.status = 'current'"
+    province_of = f"CASE WHEN {current} THEN ref.province END"
+    name_of, province_name_of = f"CASE WHEN {current} THEN ref.name END", f"CASE WHEN {current} THEN ref.province_name END"
 
     def norm(c: str) -> str:  # collapse whitespace only where there is any to collapse
         return f"CASE WHEN regexp_matches({c}, {messy}) THEN trim(regexp_replace(nfc_normalize({c}), {ws}, ' ', 'g')) ELSE nfc_normalize({c}) END"
@@ -305,8 +303,8 @@ def baseline_sql() -> tuple[str, list[str]]:
         "person.province_code.present": blank_("province_code"),
         "person.province_code.current_province": bad("province_code", f"map_contains({province_map}, province_code)"),
         "person.province_code.coverage": f"34 - count(DISTINCT province_code) FILTER (WHERE map_contains({province_map}, province_code))",
-        "person.commune_code.in_official_list": bad("commune_code", f"map_contains({commune_map}, commune_code)"),
-        "person.commune_code.not_merged": bad("commune_code", f"NOT map_contains({merged_map}, commune_code)"),
+        "person.commune_code.in_official_list": bad("commune_code", "ref.code IS NOT NULL"),
+        "person.commune_code.not_merged": bad("commune_code", "ref.status IS DISTINCT FROM 'merged'"),
         "person.commune_code.not_placeholder": bad("commune_code", f"NOT map_contains({placeholder_map}, lower({norm('commune_code')}))"),
         "person.address.nfc": bad("address", "nfc_normalize(address) = address"),
         "person.address.mojibake": bad("address", f"NOT regexp_matches(nfc_normalize(address), {_q(rules.MOJIBAKE)})"),
@@ -353,7 +351,9 @@ def baseline_sql() -> tuple[str, list[str]]:
         f"CASE WHEN full_name IS NOT NULL AND birth_date IS NOT NULL THEN row({natural}) END)",
     }
     ids = list(checks)
-    sql = "SELECT " + ",\n       ".join(f"{e} AS c{i}" for i, e in enumerate(checks.values())) + f" FROM {SCHEMA}.{TABLE}"
+    sql = "SELECT " + ",\n       ".join(f"{e} AS c{i}" for i, e in enumerate(checks.values())) + (
+        f" FROM {SCHEMA}.{TABLE} LEFT JOIN r57_ref_communes ref ON ref.code = {TABLE}.commune_code"
+    )
     return sql, ids
 
 
@@ -704,6 +704,11 @@ def worker(method: str, db: Path, repeat: int, slow_seconds: float, suite_name: 
             sql, ids = baseline_sql()
             con = duckdb.connect(str(db))
             con.execute("SET threads = 2")
+            from sqlglot import exp
+
+            from r57_pipelines.validation.reference import ensure_reference_tables
+
+            ensure_reference_tables(con, exp.table_("r57_ref_communes"))  # the list, as the pipeline has it
             start, cpu = time.perf_counter(), time.process_time()
             values = con.execute(sql).fetchone()
             times.append(time.perf_counter() - start)

@@ -13,6 +13,7 @@ import sqlglot.expressions as exp
 from r57_pipelines.masking import MASK, mask_value
 from r57_pipelines.registry import Database
 from r57_pipelines.validation.outcome import ExpectationOutcome
+from r57_pipelines.validation.reference import ensure_reference_tables
 from r57_pipelines.warehouse import qualified, quarantine_schema, quoted, table_columns, tables_in
 
 SAMPLE_ROWS = 5
@@ -74,7 +75,9 @@ def quarantine_failing_rows(
         name = quarantine_table(outcome)
         if name not in columns_of:
             columns_of[name] = table_columns(con, outcome.schema, outcome.table)
-        rows = outcome.failing_rows_sql(columns_of[name]).subquery("failing")
+        failing_sql = outcome.failing_rows_sql(columns_of[name])
+        ensure_reference_tables(con, failing_sql)
+        rows = failing_sql.subquery("failing")
         tagged = exp.select(
             exp.Literal.string(run_id).as_("_run_id"), exp.Literal.string(outcome.check_id).as_("_check_id"), "*"
         ).from_(rows)

@@ -19,6 +19,7 @@ from typing import Any
 from sqlglot import exp
 
 from r57_pipelines.validation import rules
+from r57_pipelines.validation.reference import commune_attribute, is_commune
 from r57_pipelines.validation.registry import FAMILY
 from r57_pipelines.validation.sqlbuild import (
     and_,
@@ -26,7 +27,6 @@ from r57_pipelines.validation.sqlbuild import (
     in_list,
     is_null,
     lit,
-    map_lookup,
     matches,
     normalise,
     normalise_key,
@@ -252,7 +252,7 @@ def _personal_id_agrees(kwargs: Mapping[str, Any], cols: Sequence[exp.Expression
 def _commune_in_province(kwargs: Mapping[str, Any], cols: Sequence[exp.Expression]) -> exp.Expression:
     # Judged when both codes are current (other codes are the in_official_list / current_province findings).
     commune, province = cols
-    lookup = map_lookup(commune, rules.commune_provinces())
+    lookup = commune_attribute(commune, "province")
     judged = and_(not_null(lookup), in_list(province, rules.province_codes()))
     return or_(not_(judged), exp.EQ(this=lookup, expression=text(province)))
 
@@ -261,7 +261,7 @@ def _address_names_commune(kwargs: Mapping[str, Any], cols: Sequence[exp.Express
     # Judged for a current commune and an address that is neither a placeholder nor mojibake (rules.address_judged).
     address, commune = cols
     key = normalise_key(address)
-    name, province = map_lookup(commune, rules.commune_names()), map_lookup(commune, rules.commune_province_names())
+    name, province = commune_attribute(commune, "name"), commune_attribute(commune, "province_name")
     readable = and_(
         not_(in_list(key, rules.placeholder_values())),
         not_(matches(fn("nfc_normalize", text(address)), rules.MOJIBAKE)),
@@ -306,8 +306,8 @@ R57: dict[str, Condition] = {
         fn("regexp_replace", text(c[0]), lit(k["strip_regex"]), lit(""), lit("g")), k["regex"]
     ),
     "expect_column_values_to_not_be_placeholder": lambda k, c: not_(in_list(normalise_key(c[0]), k["value_set"])),
-    "expect_column_values_to_be_official_commune_code": lambda k, c: in_list(text(c[0]), rules.commune_codes()),
-    "expect_column_values_to_not_be_merged_commune_code": lambda k, c: not_(in_list(text(c[0]), rules.merged_codes())),
+    "expect_column_values_to_be_official_commune_code": lambda k, c: is_commune(c[0]),
+    "expect_column_values_to_not_be_merged_commune_code": lambda k, c: not_(is_commune(c[0], "merged")),
     "expect_column_values_to_exist_in_other_table": lambda k, c: exp.In(
         this=c[0], query=master_keys(k, "other_column").subquery()
     ),

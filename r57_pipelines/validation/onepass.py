@@ -36,6 +36,7 @@ from sqlglot import exp
 from r57_pipelines.masking import mask_engine_message
 from r57_pipelines.registry import Database
 from r57_pipelines.validation.functions import register_used
+from r57_pipelines.validation.reference import ensure_reference_tables
 from r57_pipelines.validation import verdicts
 from r57_pipelines.validation.conditions import (
     MULTICOLUMN_IGNORE_DEFAULT,
@@ -252,6 +253,7 @@ def _compile_map(t: _Table, e: dict, kwargs: dict, names: list[str]) -> Reader:
     else:
         expected = expected_condition(kind, kwargs, cols)
     register_used(t.con, expected)
+    ensure_reference_tables(t.con, expected)
     rows = and_(domain, judged(kind, kwargs, cols)) if domain is not None else judged(kind, kwargs, cols)
     elements = t.plan.add(count_if(domain)) if domain is not None else t.rows
     considered = elements if kind in NULLS_JUDGED else t.plan.add(count_if(rows))
@@ -568,7 +570,9 @@ def _with_unexpected_values(con: Any, o: ExpectationOutcome) -> ExpectationOutco
     if not limit:
         return o
     available = set(table_columns(con, o.schema, o.table) or [])
-    rows = o.failing_rows_sql(available).subquery("f")
+    failing_sql = o.failing_rows_sql(available)
+    ensure_reference_tables(con, failing_sql)
+    rows = failing_sql.subquery("f")
     folded = {c.casefold(): c for c in available}
     names = [folded.get(str(n).casefold(), n) for n in o.columns]
     query = exp.select(*[column(n, "f") for n in names]).from_(rows).limit(limit)

@@ -172,12 +172,5 @@ def const_map(mapping: dict[str, Any]) -> exp.Expression:
     return exp.Cast(this=as_json, to=exp.DataType.build(f"MAP(VARCHAR, {value_type})", dialect=DIALECT))
 
 
-def map_lookup(e: exp.Expression, mapping: dict[str, str]) -> exp.Expression:
-    """The value of text ``e`` in a constant string -> string MAP, NULL when ``e`` is not a key: one hash
-    probe (the commune -> province lookup, 3,321 keys), compiled into the query, no join."""
-    return fn("map_extract_value", const_map(mapping), text(e))
-
-
 def count_if(condition: exp.Expression) -> exp.Expression:
     return fn("count_if", condition)
-

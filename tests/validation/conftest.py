@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from r57_pipelines.validation.onepass import table_columns, validate_database
+from r57_pipelines.validation.reference import ensure_reference_tables
 from r57_pipelines.validation.suites import build_suites
 from tests.validation.planted import PARAMETERS, TESTDB, build_warehouse
 
@@ -42,7 +43,9 @@ def failing_records(warehouse, onepass_outcomes):
         for check_id, o in onepass_outcomes.items():
             if o.row_level and o.success is not None:
                 columns = set(table_columns(con, o.schema, o.table) or [])
-                sql = o.failing_rows_sql(columns).sql("duckdb")
+                failing_sql = o.failing_rows_sql(columns)
+                ensure_reference_tables(con, failing_sql)  # the commune list, as the pipeline's connection has it
+                sql = failing_sql.sql("duckdb")
                 failing[check_id] = [row[0] for row in con.execute(sql).fetchall()]
         return failing
     finally:
