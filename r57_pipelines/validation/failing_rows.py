@@ -11,7 +11,8 @@ from r57_pipelines.validation.conditions import expectation_columns, expected_co
 from r57_pipelines.validation.params import resolve_kwargs
 from r57_pipelines.validation.registry import FAMILY, ROW_LEVEL_TYPES
 from r57_pipelines.validation.row_condition import row_condition
-from r57_pipelines.validation.sqlbuild import and_, column, lit, not_, not_null, table_ref
+from r57_pipelines.validation.reference import lookup_joins
+from r57_pipelines.validation.sqlbuild import BASE, and_, column, lit, not_, not_null, table_ref
 
 
 def failing_rows_sql(
@@ -33,7 +34,8 @@ def failing_rows_sql(
         raise ValueError(f"{kind} has no failing rows of its own")
     kwargs = resolve_kwargs(expectation["kwargs"], parameters or {})
     names = expectation_columns(expectation)
-    select = exp.select(exp.Star()).from_(table_ref(schema, table))
+    # The table's own columns only: a commune lookup joins the reference list (reference.lookup_joins).
+    select = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier(BASE))).from_(table_ref(schema, table))
     if available_columns is not None:
         folded = {c.casefold(): c for c in available_columns}
         if not all(str(n).casefold() in folded for n in names):
@@ -54,4 +56,7 @@ def failing_rows_sql(
             return select.where(rows).qualify(exp.GT(this=rank, expression=lit(1)))
         group_size = exp.Window(this=exp.Count(this=exp.Star()), partition_by=[key])
         return select.where(rows).qualify(exp.GT(this=group_size, expression=lit(1)))
-    return select.where(and_(rows, not_(expected_condition(kind, kwargs, cols))))
+    where = and_(rows, not_(expected_condition(kind, kwargs, cols)))
+    for join in lookup_joins(where):
+        select = select.join(join)
+    return select.where(where)

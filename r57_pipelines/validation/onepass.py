@@ -36,7 +36,7 @@ from sqlglot import exp
 from r57_pipelines.masking import mask_engine_message
 from r57_pipelines.registry import Database
 from r57_pipelines.validation.functions import register_used
-from r57_pipelines.validation.reference import ensure_reference_tables
+from r57_pipelines.validation.reference import ensure_reference_tables, lookup_joins
 from r57_pipelines.validation import verdicts
 from r57_pipelines.validation.conditions import (
     MULTICOLUMN_IGNORE_DEFAULT,
@@ -118,7 +118,7 @@ class _Plan:
             inner = exp.select(exp.Star(), *[w.as_(a) for a, w in self.windows.items()]).from_(bare)
             source = inner.subquery(BASE)
         query = exp.select(*[e.as_(alias) for alias, e in self.aggregates.items()]).from_(source)
-        for join in joins:
+        for join in [*joins, *lookup_joins(*self.aggregates.values())]:  # reference lists (the communes)
             query = query.join(join)
         return query
 
