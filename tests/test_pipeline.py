@@ -109,3 +109,28 @@ def test_a_removed_delivery_is_not_started_at_risk_and_flagged_as_fallen(tmp_pat
         ("2025-12-04", "plan02_key"), ("2025-12-04", "r71"), ("2025-12-05", "plan02_key"), ("2025-12-05", "r71"),
     ]
     assert [h["partial"] for h in document["history"] if h["programme"] == "plan02_key"] == [1, 0]
+
+
+def test_a_commune_outside_the_list_or_the_province_lowers_correct_naming_the_rule(tmp_path, registry):
+    """Issue 13: a nonexistent commune code, and a real commune of another province, each lower `correct`."""
+    assets = list(build_definitions(registry).assets)
+
+    def population_with(commune_code: str) -> dict:
+        sources, home = tmp_path / commune_code / "sources", tmp_path / commune_code / "home"
+        rows = _citizens()
+        rows[0] = {**rows[0], "commune_code": commune_code}
+        write_delivery(sources, "population", "MPS", {"citizen": ("citizen.parquet", as_parquet(rows))})
+        assert dg.materialize(assets, resources=resources_for(sources, home, AS_OF)).success
+        document = json.loads((home / "reports" / "readiness.json").read_text(encoding="utf-8"))
+        return {d["id"]: d for d in document["databases"]}["population"]
+
+    clean = population_with("00004")  # Phường Hoàn Kiếm, Hà Nội: the rows' own province
+    nowhere = population_with("99999")  # no unit has this code
+    elsewhere = population_with("25747")  # a real commune of Hồ Chí Minh City, on a Hà Nội record
+    assert nowhere["scores"]["correct"] < clean["scores"]["correct"]
+    assert elsewhere["scores"]["correct"] < clean["scores"]["correct"]
+    assert any("exists in the official list of communes" in r for r in nowhere["to_next_tier"])
+    assert not any("lies in the record's province" in r for r in nowhere["to_next_tier"])
+    assert any("lies in the record's province" in r for r in elsewhere["to_next_tier"])
+    assert not any("exists in the official list of communes" in r for r in elsewhere["to_next_tier"])
+    assert not any("commune" in r for r in clean["to_next_tier"])
