@@ -668,6 +668,18 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
+def _generate_and_measure(db: Path, rows: int, generate_table, run) -> dict:  # noqa: ANN001
+    """Generate the table unless it is kept, then run the methods, with the machine's load around them."""
+    if not db.exists():
+        start = time.perf_counter()
+        generate_table(db, rows)
+        print(f"generated {rows:,} rows in {time.perf_counter() - start:.1f} s ({db})", flush=True)
+    print(f"  {rows:,} rows; load average before: {os.getloadavg()[0]:.2f}", flush=True)
+    results = run()
+    print(f"  load average after: {os.getloadavg()[0]:.2f}", flush=True)
+    return results
+
+
 def _summary(method: str, times: list[float], cpu_times: list[float], setup: float, **figures) -> dict:
     """One method's result: the median wall time, every run's times, setup, peak RSS, and its figures."""
     return {
@@ -919,13 +931,7 @@ def main() -> int:
     failures = []
     for rows in sizes:
         db = folder / f"bench_{rows}.duckdb"
-        if not db.exists():
-            start = time.perf_counter()
-            generate(db, rows)
-            print(f"generated {rows:,} rows in {time.perf_counter() - start:.1f} s ({db})", flush=True)
-        print(f"  {rows:,} rows; load average before: {os.getloadavg()[0]:.2f}", flush=True)
-        results = measure(db, methods, args.repeat, args.slow_seconds)
-        print(f"  load average after: {os.getloadavg()[0]:.2f}", flush=True)
+        results = _generate_and_measure(db, rows, generate, lambda: measure(db, methods, args.repeat, args.slow_seconds))
         base = results.get("baseline")
         reference = results.get("onepass", base)["counts"]
         for method, r in results.items():
@@ -981,13 +987,7 @@ def main_core(args: argparse.Namespace) -> int:
     targets: list[str] = []
     for rows in sizes:
         db = folder / f"bench_core_{rows}.duckdb"
-        if not db.exists():
-            start = time.perf_counter()
-            generate_core(db, rows)
-            print(f"generated {rows:,} rows in {time.perf_counter() - start:.1f} s ({db})", flush=True)
-        print(f"  {rows:,} rows; load average before: {os.getloadavg()[0]:.2f}", flush=True)
-        results = measure(db, methods, args.repeat, args.slow_seconds, "core")
-        print(f"  load average after: {os.getloadavg()[0]:.2f}", flush=True)
+        results = _generate_and_measure(db, rows, generate_core, lambda: measure(db, methods, args.repeat, args.slow_seconds, "core"))
         base = results.get("baseline")
         reference = results.get("onepass")
         for method, r in results.items():

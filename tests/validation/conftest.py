@@ -71,3 +71,12 @@ def gx_outcomes(warehouse, testdb_suites, gx_context):
         for o in run_gx(warehouse, "raw_testdb", table, suite, PARAMETERS):
             outcomes[o.check_id] = o
     return outcomes
+
+
+@pytest.fixture
+def memory_con():
+    """An in-memory DuckDB connection with an empty schema `s`, for tests that build their own table."""
+    con = duckdb.connect()
+    con.execute("create schema s")
+    yield con
+    con.close()

@@ -13,11 +13,9 @@ from r57_pipelines.validation.onepass import validate_table
 
 
 @pytest.fixture
-def con():
-    con = duckdb.connect()
-    con.execute("create schema s; create table s.t as select range::integer as n, 'k' || (range % 3) as k from range(10)")
-    yield con
-    con.close()
+def con(memory_con):
+    memory_con.execute("create table s.t as select range::integer as n, 'k' || (range % 3) as k from range(10)")
+    return memory_con
 
 
 def _run(con, *expectations):

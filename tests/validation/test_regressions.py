@@ -9,11 +9,8 @@ from r57_pipelines.validation.onepass import validate_table
 
 
 @pytest.fixture
-def con():
-    con = duckdb.connect()
-    con.execute("create schema s")
-    yield con
-    con.close()
+def con(memory_con):
+    return memory_con
 
 
 def _one(con, type_, **kwargs):
