@@ -14,9 +14,10 @@ from r57_pipelines.quality.assess import assess
 from r57_pipelines.quality.store import masked_samples, quarantine_counts, quarantine_failing_rows, record_outcomes
 from r57_pipelines.readiness.classify import failing_badly
 from r57_pipelines.readiness.policy import DIMENSIONS, default_policy
-from r57_pipelines.readiness.publish import is_suite_finding
 from r57_pipelines.registry import Database, Registry
 from r57_pipelines.resources import Estate, Warehouse
+from r57_pipelines.validation.authored import is_suite_finding
+from r57_pipelines.validation.outcome import not_evaluated_reason
 from r57_pipelines.domain.communes import reference_version
 from r57_pipelines.validation.suites import GX_VERSION
 
@@ -94,7 +95,7 @@ def build_quality_asset(database: Database) -> dg.AssetsDefinition:
                     {e: sum(o.evaluated and o.engine == e for o in outcomes) for e in ("onepass", "gx")}
                 ),
                 "authored_suite_findings": dg.MetadataValue.json(
-                    [o.observed_value["not_evaluated"] for o in outcomes if is_suite_finding(_reason(o))]
+                    [r for r in map(not_evaluated_reason, outcomes) if is_suite_finding(r)]
                 ),
                 "quarantined_rows": dg.MetadataValue.json(quarantined),
             }
@@ -132,10 +133,6 @@ def build_quality_asset(database: Database) -> dg.AssetsDefinition:
             )
 
     return _quality
-
-
-def _reason(outcome) -> str | None:  # noqa: ANN001
-    return outcome.observed_value.get("not_evaluated") if isinstance(outcome.observed_value, dict) else None
 
 
 def build_quality_assets(registry: Registry) -> list[dg.AssetsDefinition]:

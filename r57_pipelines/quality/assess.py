@@ -17,7 +17,7 @@ from r57_pipelines.readiness.policy import Policy
 from r57_pipelines.readiness.scoring import CheckRow, DimensionScore, score_dimensions
 from r57_pipelines.registry import Database
 from r57_pipelines.validation.onepass import validate_database
-from r57_pipelines.validation.outcome import ExpectationOutcome, make_outcome
+from r57_pipelines.validation.outcome import ExpectationOutcome, make_outcome, not_evaluated_reason
 from r57_pipelines.validation.authored import finding_outcomes, load_authored, table_of, with_defaults
 from r57_pipelines.validation.suites import load_suite
 from r57_pipelines.warehouse import raw_schema
@@ -34,7 +34,7 @@ class Assessment:
     def checks(self) -> list[CheckRow]:
         return [
             CheckRow(o.check_id, o.table, o.dimension, o.severity, o.description, o.element_count,
-                     o.unexpected_count, o.success, engine=o.engine)
+                     o.unexpected_count, o.success, engine=o.engine, not_evaluated_reason=not_evaluated_reason(o))
             for o in self.outcomes
         ]
 

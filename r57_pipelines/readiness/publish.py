@@ -12,7 +12,7 @@ from r57_pipelines.readiness.classify import FOUNDATIONAL, NOT_STARTED, PARTIAL,
 from r57_pipelines.readiness.policy import DIMENSIONS
 from r57_pipelines.registry import Registry
 from r57_pipelines.resources import VIETNAM
-from r57_pipelines.validation.authored import AUTHORED_DIR
+from r57_pipelines.validation.authored import is_suite_finding
 
 SCHEMA_VERSION = 1
 
@@ -49,11 +49,6 @@ def summarise_tiers(databases: list[dict]) -> dict[str, dict[str, int]]:
             "partial_not_at_risk": sum(d["tier"] == PARTIAL and not d["at_risk"] for d in mine),
         }
     return summary
-
-
-def is_suite_finding(reason: str | None) -> bool:
-    """A not-evaluated reason that names an authored suite file (validation/authored.py writes them so)."""
-    return bool(reason) and f"/{AUTHORED_DIR}/" in reason.split(":", 1)[0]
 
 
 def readiness_document(

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from r57_pipelines.readiness.policy import DIMENSIONS, Policy
+from r57_pipelines.validation.authored import is_suite_finding
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,8 @@ def score_dimensions(checks: Iterable[CheckRow], policy: Policy) -> dict[str, Di
     weights = policy.scoring.severity_weights
     by_dimension: dict[str, list[CheckRow]] = {d: [] for d in DIMENSIONS}
     for check in checks:
-        by_dimension[check.dimension].append(check)
+        if not is_suite_finding(check.not_evaluated_reason):  # an authored suite's problem, not the data's
+            by_dimension[check.dimension].append(check)
     scores = {}
     for dimension, rows in by_dimension.items():
         evaluated = [r for r in rows if r.evaluated]

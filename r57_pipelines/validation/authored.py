@@ -38,6 +38,13 @@ RELATIONS = ("delivered", "staging")
 FINDING_TYPE = "r57_authored_suite"  # the not-evaluated outcome that carries a file-level finding
 
 
+def is_suite_finding(reason: str | None) -> bool:
+    """Whether a not-evaluated reason is a suite finding: it starts with an authored file's name (as every
+    reason written for an authored expectation does). Such checks are the engineer's to fix, not the
+    ministry's data: they are listed, never scored, and never count against a dimension's coverage."""
+    return bool(reason) and f"/{AUTHORED_DIR}/" in reason.split(":", 1)[0]
+
+
 def derived_check_id(table: str, expectation: Mapping[str, Any]) -> str:
     """A stable id from what the expectation says: the same type and kwargs give the same id."""
     kwargs = expectation.get("kwargs", {})

@@ -79,6 +79,13 @@ class ExpectationOutcome:
         return record
 
 
+def not_evaluated_reason(outcome: ExpectationOutcome) -> str | None:
+    """Why an outcome was not evaluated (None when it was)."""
+    if outcome.success is None and isinstance(outcome.observed_value, dict):
+        return outcome.observed_value.get("not_evaluated")
+    return None
+
+
 def mostly_success(considered: int, unexpected: int, mostly: float) -> bool:
     """GX's rule (``_mostly_success``): vacuously true with nothing to judge."""
     if considered == 0:

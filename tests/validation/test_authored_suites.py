@@ -167,9 +167,12 @@ def test_a_broken_authored_suite_is_a_named_finding_and_the_run_completes(author
     assert "expectation 2 (expect_column_values_to_not_be_null): no column 'no_such_column'" in text
     assert "expectation 3 (expect_column_value_lengths_to_be_between): cannot be evaluated: min_value and max_value cannot both be None" in text
     assert "expectation 4 (expect_column_values_to_not_be_null): meta.dimension" in text
-    # The fifth expectation is fine and counts; the findings change no verdict.
+    # The fifth expectation is fine and counts; the findings change no verdict, no reason, no coverage.
     for db in ("population", "civil_servants"):
-        assert databases[db]["scores"] == baseline[db]["scores"] and databases[db]["tier"] == baseline[db]["tier"]
+        for key in ("scores", "tier", "at_risk", "risk_reasons", "to_next_tier"):
+            assert databases[db][key] == baseline[db][key], (db, key)
+        coverage = {d: c["checks_evaluated"] / c["checks_total"] for d, c in databases[db]["score_coverage"].items()}
+        assert coverage == {d: c["checks_evaluated"] / c["checks_total"] for d, c in baseline[db]["score_coverage"].items()}
     assert databases["civil_servants"]["checks"]["evaluated"] == baseline["civil_servants"]["checks"]["evaluated"] + 1
     page = (home / "reports" / "en" / "databases" / "civil_servants.html").read_text(encoding="utf-8")
     assert 'data-testid="suite-findings"' in page and "person.json" in page
