@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import Decimal
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -99,30 +100,20 @@ def between(value: Any, kwargs: Mapping[str, Any]) -> bool:
     """GX's ``_validate_metric_value_between`` (no observed value, or NaN: not met)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return False
-    low, high = kwargs.get("min_value"), kwargs.get("max_value")
-    value, low, high = _comparable(value, low), _comparable(value, low, bound=True), _comparable(value, high, bound=True)
+    value = float(value) if isinstance(value, Decimal) else value
+    low, high = _bound(value, kwargs.get("min_value")), _bound(value, kwargs.get("max_value"))
     above = True if low is None else (value > low if kwargs.get("strict_min") else value >= low)
     below = True if high is None else (value < high if kwargs.get("strict_max") else value <= high)
     return bool(above and below)
 
 
-def _comparable(value: Any, other: Any = None, *, bound: bool = False) -> Any:
-    """GX parses string bounds against a date/datetime observed value (dateutil); numbers compare as floats."""
-    from decimal import Decimal
+def _bound(value: Any, bound: Any) -> Any:
+    """A bound as GX compares it: a text bound against a date or datetime is parsed (dateutil)."""
+    if isinstance(bound, str) and isinstance(value, dt.date):
+        from dateutil.parser import parse
 
-    if bound:
-        if other is None:
-            return None
-        if isinstance(value, dt.datetime) and isinstance(other, str):
-            from dateutil.parser import parse
-
-            return parse(other)
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime) and isinstance(other, str):
-            from dateutil.parser import parse
-
-            return parse(other).date()
-        return other
-    return float(value) if isinstance(value, Decimal) else value
+        return parse(bound) if isinstance(value, dt.datetime) else parse(bound).date()
+    return bound
 
 
 def _quantile_in_range(value: Any, low: Any, high: Any) -> bool:
@@ -137,8 +128,6 @@ def _quantile_in_range(value: Any, low: Any, high: Any) -> bool:
 
 
 def _json(value: Any) -> Any:
-    from decimal import Decimal
-
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, dt.date):
