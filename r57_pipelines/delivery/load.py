@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import time
 from dataclasses import asdict, dataclass, field
@@ -101,6 +102,14 @@ def _previous_load(con: duckdb.DuckDBPyConnection, database_id: str) -> tuple[st
     return row[0], _json(row[1]), _json(row[2])
 
 
+def in_folder(path: Path | str, folder: Path) -> str:
+    """A file as errors name it: relative to the delivery (or sources) folder, never the machine's own path."""
+    try:
+        return Path(path).absolute().relative_to(folder.absolute()).as_posix() or "."
+    except ValueError:
+        return Path(path).name
+
+
 def shown(name: str, limit: int = 60) -> str:
     """A name from a delivery as findings and errors print it: quoted, control characters escaped,
     cut short, long digit runs hidden (a header row may really be a row of data)."""
@@ -145,7 +154,11 @@ def load_delivery(
             _replace_raw_tables(con, database, manifest, paths, outcome, scratch)
             outcome.status = "loaded"
     except DeliveryError as exc:
-        outcome.status, outcome.error = "rejected", str(exc)
+        problem = exc.problem
+        for known in (folder, scratch):  # readers quote the paths they read: never the machine's own
+            if known is not None:
+                problem = problem.replace(f"{known.absolute()}{os.sep}", "").replace(f"{known}{os.sep}", "")
+        outcome.status, outcome.error = "rejected", f"{in_folder(exc.path, folder)}: {problem}"
     outcome.load_seconds = time.perf_counter() - started
     return outcome
 

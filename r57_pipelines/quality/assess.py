@@ -34,7 +34,8 @@ class Assessment:
     def checks(self) -> list[CheckRow]:
         return [
             CheckRow(o.check_id, o.table, o.dimension, o.severity, o.description, o.element_count,
-                     o.unexpected_count, o.success, engine=o.engine, not_evaluated_reason=not_evaluated_reason(o))
+                     o.unexpected_count, o.success, engine=o.engine, not_evaluated_reason=not_evaluated_reason(o),
+                     expectation_type=o.expectation_type)
             for o in self.outcomes
         ]
 

@@ -10,13 +10,19 @@ import duckdb
 import pyarrow as pa
 import sqlglot.expressions as exp
 
-from r57_pipelines.masking import MASK, mask_value
-from r57_pipelines.registry import Database
+from r57_pipelines.delivery.load import DELIVERY_INFO_TABLE
+from r57_pipelines.masking import mask_value
+from r57_pipelines.registry import ColumnKind, Database
 from r57_pipelines.validation.outcome import ExpectationOutcome
 from r57_pipelines.validation.reference import ensure_reference_tables
 from r57_pipelines.warehouse import qualified, quarantine_schema, quoted, table_columns, tables_in
 
 SAMPLE_ROWS = 5
+
+# r57's own tables in raw_<db>: metadata of the delivery, nothing personal (masking.py shows these kinds).
+OWN_TABLE_KINDS: dict[str, dict[str, ColumnKind]] = {
+    DELIVERY_INFO_TABLE: {"extracted_at": ColumnKind.updated_at, "sha256": ColumnKind.code, "rows": ColumnKind.amount},
+}
 
 
 def record_outcomes(
@@ -115,7 +121,7 @@ def masked_samples(
     if not (outcome.unexpected_count and outcome.columns and limit):
         return []
     contract = {t.name: t for t in database.contract.tables}.get(outcome.table)
-    kinds = {c.name.casefold(): c.kind for c in contract.columns} if contract else {}
+    kinds = {c.name.casefold(): c.kind for c in contract.columns} if contract else dict(OWN_TABLE_KINDS.get(outcome.table, {}))
     if outcome.engine == "gx":
         values = outcome.partial_unexpected_list or []
         rows = [v if isinstance(v, list | tuple) else list(v.values()) if isinstance(v, dict) else [v] for v in values[:limit]]
@@ -130,9 +136,6 @@ def masked_samples(
             return []
     else:
         return []
-    kinds = {c: kinds[c.casefold()] for c in outcome.columns if c.casefold() in kinds}
-    return [
-        # A column outside the contract may hold anything: show nothing of it.
-        {c: mask_value(kinds[c], v) if c in kinds else MASK * 3 for c, v in zip(outcome.columns, row)}
-        for row in rows
-    ]
+    # Masked by kind (see masking.py); a column outside the contract has no kind (None): nothing of it is shown.
+    kinds_of = [kinds.get(c.casefold()) for c in outcome.columns]
+    return [{c: mask_value(kind, v) for c, kind, v in zip(outcome.columns, kinds_of, row)} for row in rows]

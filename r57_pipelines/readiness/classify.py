@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from r57_pipelines.readiness.policy import DIMENSIONS, Policy
 from r57_pipelines.readiness.scoring import CheckRow, DimensionScore
-from r57_pipelines.readiness.wording import Said, say
+from r57_pipelines.readiness.check_wording import check_text, table_label
+from r57_pipelines.readiness.wording import Decimal, Said, Share, delivery_problem, say
 
 FOUNDATIONAL, PARTIAL, NOT_STARTED = "foundational", "partial", "not_started"
 TIER_RANK = {NOT_STARTED: 0, PARTIAL: 1, FOUNDATIONAL: 2}
@@ -54,10 +55,24 @@ def failing_badly(checks: list[CheckRow], policy: Policy) -> list[CheckRow]:
     return [c for c in checks if c.success is False and c.pass_rate < floors[c.severity]]
 
 
+def _check_said(check: CheckRow) -> tuple[Said, Said]:
+    """A failing check's table and what it found, in plain words."""
+    failing = check_text(check.check_id, check.table_name, check.expectation_type, failing=True)
+    return table_label(check.table_name), failing
+
+
+def _worst_failing(checks: list[CheckRow], dimension: str, policy: Policy) -> CheckRow | None:
+    """The failing check that costs ``dimension`` the most points (severity weight x failing share)."""
+    weights = policy.scoring.severity_weights
+    failing = [c for c in checks if c.dimension == dimension and c.success is False]
+    return max(failing, key=lambda c: (weights[c.severity] * (1 - c.pass_rate), c.unexpected_count), default=None)
+
+
 def _blockers(evidence: DatabaseEvidence, policy: Policy) -> list[Said]:
-    """Why the database is not foundational; empty means it is."""
+    """Why the database is not foundational, each naming what is wrong; empty means it is."""
     rules = policy.tiers.foundational
     margin = policy.tiers.hysteresis_points if evidence.previous_tier == FOUNDATIONAL else 0.0
+    badly = failing_badly(evidence.checks, policy)
     blockers = []
     for dimension in DIMENSIONS:
         score = evidence.scores[dimension]
@@ -65,20 +80,28 @@ def _blockers(evidence: DatabaseEvidence, policy: Policy) -> list[Said]:
         if score.score is None:
             blockers.append(say("not_assessed", dimension=dimension))
         elif score.score < threshold - margin:
-            blockers.append(say("below_threshold", dimension=dimension, score=f"{score.score:.1f}", threshold=f"{threshold:.0f}"))
+            worst = _worst_failing(evidence.checks, dimension, policy)
+            if worst is not None and worst not in badly:  # a check failing badly is named on its own below
+                table, check = _check_said(worst)
+                blockers.append(
+                    say("below_threshold_worst", dimension=dimension, score=Decimal(score.score), threshold=Decimal(threshold, 0),
+                        table=table, check=check, unexpected=worst.unexpected_count, elements=worst.element_count)
+                )
+            else:
+                blockers.append(say("below_threshold", dimension=dimension, score=Decimal(score.score), threshold=Decimal(threshold, 0)))
         if score.total and score.coverage < rules.min_check_coverage:
             blockers.append(
                 say("low_coverage", dimension=dimension, evaluated=score.evaluated, total=score.total,
-                    needed=f"{rules.min_check_coverage:.0%}")
+                    needed=Share(rules.min_check_coverage, 0))
             )
-    for check in failing_badly(evidence.checks, policy):
+    for check in badly:
         floor = rules.min_pass_rate[check.severity]
+        table, found = _check_said(check)
         blockers.append(
-            say("check_failing", table=check.table_name, check=check.description,
-                unexpected=f"{check.unexpected_count:,}", elements=f"{check.element_count:,}",
-                share=f"{1 - check.pass_rate:.1%}", severity=check.severity, allowed=f"{1 - floor:.0%}")
+            say("check_failing", table=table, check=found, unexpected=check.unexpected_count, elements=check.element_count,
+                share=Share(1 - check.pass_rate), severity=check.severity, allowed=Share(1 - floor, 0))
             if check.element_count
-            else say("check_failed", table=check.table_name, check=check.description, severity=check.severity)
+            else say("check_failed", table=table, check=found, severity=check.severity)
         )
     return blockers
 
@@ -105,11 +128,10 @@ def _trend_misses_deadline(evidence: DatabaseEvidence, as_of: dt.date, current: 
 def classify(evidence: DatabaseEvidence, as_of: dt.date, policy: Policy) -> Verdict:
     usable = evidence.delivery_status in ("loaded", "unchanged")
     blockers = _blockers(evidence, policy) if usable else []
+    problem = delivery_problem(evidence.delivery_error) if evidence.delivery_error else None
     if not usable:
         tier = NOT_STARTED
-        to_next = [
-            say("deliver_readable", error=evidence.delivery_error) if evidence.delivery_error else say("deliver_first")
-        ]
+        to_next = [say("deliver_readable", error=problem) if problem else say("deliver_first")]
     elif blockers:
         tier, to_next = PARTIAL, blockers
     else:
@@ -118,26 +140,29 @@ def classify(evidence: DatabaseEvidence, as_of: dt.date, policy: Policy) -> Verd
     reasons: list[Said] = []
     days_left = (evidence.deadline - as_of).days
     if tier != FOUNDATIONAL and days_left < 0:
-        reasons.append(say("deadline_passed", deadline=evidence.deadline.isoformat(), tier=tier))
+        reasons.append(say("deadline_passed", deadline=evidence.deadline, tier=tier))
     elif tier != FOUNDATIONAL and days_left <= policy.risk.deadline_near_days:
-        reasons.append(say("deadline_near", deadline=evidence.deadline.isoformat(), days=days_left, tier=tier))
+        reasons.append(say("deadline_near", deadline=evidence.deadline, days=days_left, tier=tier))
     if evidence.delivery_status == "rejected":
-        reasons.append(say("ingest_failure", error=evidence.delivery_error))
+        reasons.append(say("ingest_failure", error=problem))
     if evidence.delivery_status == "absent":
         reasons.append(say("no_delivery", cadence=evidence.cadence))
     max_age = policy.live.max_extract_age_days[evidence.cadence]
     stale = usable and evidence.extract_age_days is not None and evidence.extract_age_days > max_age
     if stale:
         reasons.append(
-            say("stale_extract", age=f"{evidence.extract_age_days:.0f}", cadence=evidence.cadence, allowed=max_age)
+            say("stale_extract", age=round(evidence.extract_age_days), cadence=evidence.cadence, allowed=max_age)
         )
     live = evidence.scores.get("live")
     if usable and not stale and live is not None and live.score is not None and live.score < policy.tiers.foundational.min_score["live"]:
-        reasons.append(say("stale_score", score=f"{live.score:.1f}"))
+        reasons.append(say("stale_score", score=Decimal(live.score)))
     if evidence.previous_tier and TIER_RANK[tier] < TIER_RANK[evidence.previous_tier]:
         reasons.append(say("tier_fell", from_tier=evidence.previous_tier, tier=tier))
     if tier == PARTIAL and _trend_misses_deadline(evidence, as_of, weakest_shortfall(evidence.scores, policy), policy):
         reasons.append(say("trend_misses"))
+    # At-risk cuts across tiers; a partial database at risk also says what holds it back, naming its checks.
+    if reasons and tier == PARTIAL:
+        reasons += blockers
     reasons = list(dict.fromkeys(reasons))
     return Verdict(
         tier,

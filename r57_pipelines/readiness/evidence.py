@@ -28,16 +28,16 @@ def latest_checks(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, l
         )
         select c.database_id, check_id, table_name, dimension, severity, coalesce(description, check_id),
                coalesce(element_count, 0), coalesce(unexpected_count, 0), success, masked_samples,
-               coalesce(engine, 'onepass'), observed_value->>'$.not_evaluated'
+               coalesce(engine, 'onepass'), observed_value->>'$.not_evaluated', expectation_type
         from r57.check_results c join latest using (database_id, run_id)
         order by c.database_id, table_name, check_id
         """,
         [as_of],
     ).fetchall()
     checks: dict[str, list[CheckRow]] = {}
-    for db, *fields, samples, engine, reason in rows:
+    for db, *fields, samples, engine, reason, kind in rows:
         masked = tuple(json.loads(samples)) if samples else ()
-        checks.setdefault(db, []).append(CheckRow(*fields, masked, engine, reason if fields[-1] is None else None))
+        checks.setdefault(db, []).append(CheckRow(*fields, masked, engine, reason if fields[-1] is None else None, kind))
     return checks
 
 

@@ -47,6 +47,8 @@ def summarise_tiers(databases: list[dict]) -> dict[str, dict[str, int]]:
             NOT_STARTED: tiers.count(NOT_STARTED),
             "at_risk": sum(d["at_risk"] for d in mine),
             "partial_not_at_risk": sum(d["tier"] == PARTIAL and not d["at_risk"] for d in mine),
+            # At-risk cuts across tiers: the at-risk databases by their tier, so the headline adds up to the table.
+            **{f"at_risk_{tier}": sum(d["tier"] == tier and d["at_risk"] for d in mine) for tier in (FOUNDATIONAL, PARTIAL, NOT_STARTED)},
         }
     return summary
 
@@ -90,7 +92,7 @@ def readiness_document(
                         delivery["extracted_at"].astimezone(VIETNAM).isoformat() if delivery.get("extracted_at") else None
                     ),
                     "sha256": delivery.get("delivery_sha256"),
-                    "bytes": delivery.get("total_bytes"),
+                    "bytes": delivery.get("total_bytes") if delivery.get("files") else None,  # nothing was read
                     "files": delivery.get("files") or [],
                     "findings": delivery.get("findings") or [],
                 },

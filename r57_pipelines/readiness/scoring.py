@@ -24,6 +24,7 @@ class CheckRow:
     masked_samples: tuple[dict, ...] = ()  # a few failing values, masked (for reports only)
     engine: str = "onepass"  # onepass: compiled into r57's query; gx: run by Great Expectations itself
     not_evaluated_reason: str | None = None  # why it was not evaluated (table not delivered, a suite finding ...)
+    expectation_type: str = ""  # the GX type: with the check id, how the check is said (check_wording.py)
 
     @property
     def evaluated(self) -> bool:

@@ -37,8 +37,10 @@ class ColumnKind(StrEnum):
 
 
 # Personal data: masked wherever a reviewer can read it.
+# Decree 13/2023/ND-CP counts plates and (personal) tax codes among basic personal data, beside the rest.
 PII_KINDS = frozenset(
-    {ColumnKind.personal_id, ColumnKind.person_name, ColumnKind.address, ColumnKind.birth_date, ColumnKind.phone}
+    {ColumnKind.personal_id, ColumnKind.person_name, ColumnKind.address, ColumnKind.birth_date, ColumnKind.phone,
+     ColumnKind.tax_code, ColumnKind.plate}
 )
 
 ColumnType = Literal["varchar", "integer", "bigint", "double", "date", "timestamp", "boolean"]

@@ -13,7 +13,10 @@ from pathlib import Path
 import jinja2
 import yaml
 
+from r57_pipelines import locale_format
+from r57_pipelines.readiness.check_wording import check_text, table_label
 from r57_pipelines.readiness.policy import DIMENSIONS
+from r57_pipelines.readiness.wording import delivery_finding, delivery_problem, suite_finding
 from r57_pipelines.report.charts import line_chart
 from r57_pipelines.report.data import TREND_COUNTS, ReportData
 
@@ -25,18 +28,12 @@ TEMPLATES = "r57_pipelines.report"
 def strings() -> dict[str, dict[str, str]]:
     """`strings.yaml` turned round: language -> key -> text."""
     catalog = yaml.safe_load(resources.files(TEMPLATES).joinpath("strings.yaml").read_text(encoding="utf-8"))
-    missing = {key: sorted(set(LANGUAGES) - set(texts)) for key, texts in catalog.items() if set(texts) != set(LANGUAGES)}
-    if any(missing.values()):
-        raise ValueError(f"strings.yaml: keys missing a language: {missing}")
+    # An unquoted comma in a flow mapping ({vi: Bộ, ngành, ...}) makes a stray key: any key set but the
+    # languages' is a mistake, not only a missing language.
+    wrong = {key: sorted(texts) for key, texts in catalog.items() if set(texts) != set(LANGUAGES)}
+    if wrong:
+        raise ValueError(f"strings.yaml: keys whose texts are not exactly {LANGUAGES}: {wrong}")
     return {lang: {key: texts[lang] for key, texts in catalog.items()} for lang in LANGUAGES}
-
-
-def _number(value: object, lang: str, digits: int = 0) -> str:
-    """1,234.5 in English, 1.234,5 in Vietnamese."""
-    if value is None:
-        return "—"
-    text = f"{value:,.{digits}f}"
-    return text.translate(str.maketrans(",.", ".,")) if lang == "vi" else text
 
 
 @functools.cache
@@ -82,7 +79,15 @@ def render_site(data: ReportData, out: Path) -> list[Path]:
         t = strings()[lang]
         context = {
             "data": data, "lang": lang, "t": t,
-            "num": functools.partial(_number, lang=lang),
+            "num": functools.partial(locale_format.number, lang=lang),
+            "date": functools.partial(locale_format.date, lang=lang),
+            "moment": functools.partial(locale_format.moment, lang=lang),
+            "check_said": lambda c, failing=False, _lang=lang: check_text(
+                c.check_id, c.table_name, c.expectation_type, failing=failing).in_(_lang),
+            "table_said": lambda name, _lang=lang: table_label(name).in_(_lang),
+            "problem_said": lambda error, _lang=lang: delivery_problem(error).in_(_lang),
+            "findings_said": lambda findings, _lang=lang: [delivery_finding(f).in_(_lang) for f in findings],
+            "suite_finding_said": lambda finding, _lang=lang: suite_finding(finding).in_(_lang),
             "ministry_name": lambda code, _lang=lang: getattr(data.ministries[code], f"name_{_lang}"),
         }
         for path, template, extra in pages:

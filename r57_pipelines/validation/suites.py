@@ -101,7 +101,7 @@ def _column_rules(b: _SuiteBuilder, table: Table) -> None:
         label = c.replace("_", " ")
         if col.required:
             b.add(f"{c}.present", "expect_column_values_to_not_be_blank", {"column": c}, "sufficient",
-                  "critical" if c in pk else "major", f"Every record has a {label} (not null, not empty).")
+                  "critical" if c in pk else "major", f"Every record has its {label} filled in (not null, not empty).")
         if kind == ColumnKind.personal_id:
             b.add(f"{c}.valid_format", "expect_column_values_to_match_regex",
                   {"column": c, "regex": rules.PERSONAL_ID_FULL_REGEX}, "correct", "critical",

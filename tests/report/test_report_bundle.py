@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import subprocess
@@ -53,20 +54,22 @@ def test_database_page_shows_its_verdict_failing_checks_and_delivery_facts(sampl
 def test_workbook_has_the_summary_every_database_and_every_check(sample_estate_run):
     document = sample_estate_run.document
     book = load_workbook(sample_estate_run.home / "reports" / "readiness.xlsx", read_only=True)
-    assert book.sheetnames == ["Summary", "Databases", "Checks", "History"]
-    databases = list(book["Databases"].iter_rows(values_only=True))
+    assert book.sheetnames == ["Tổng hợp", "Cơ sở dữ liệu", "Kiểm tra", "Lịch sử"]
+    databases = list(book["Cơ sở dữ liệu"].iter_rows(values_only=True))
     assert len(databases) == 1 + len(document["databases"])
     header = databases[0]
-    tiers = {row[0]: row[header.index("tier")] for row in databases[1:]}
-    assert tiers == {d["id"]: d["tier"] for d in document["databases"]}
-    checks = sum(1 for _ in book["Checks"].iter_rows(values_only=True)) - 1
+    words = {"foundational": "Đã có nền tảng", "partial": "Đang triển khai", "not_started": "Chưa triển khai"}
+    tiers = {row[header.index("Mã CSDL")]: row[header.index("Mức")] for row in databases[1:]}
+    assert tiers == {d["id"]: words[d["tier"]] for d in document["databases"]}
+    checks = sum(1 for _ in book["Kiểm tra"].iter_rows(values_only=True)) - 1
     # Evaluated or not (a missing table's checks count against coverage), every check is listed.
     listed = sum(c["checks_total"] for d in document["databases"] for c in d["score_coverage"].values())
     assert checks == listed > 1000
-    history = list(book["History"].iter_rows(values_only=True))[1:]
-    assert {(r[0], r[1]) for r in history} >= {(d["id"], document["as_of"]) for d in document["databases"]}
-    summary = {row[0]: row for row in book["Summary"].iter_rows(values_only=True) if row and row[0] in document["summary"]}
-    assert summary["plan02_key"][1:5] == (12, 4, 5, 3)
+    history = list(book["Lịch sử"].iter_rows(values_only=True))[1:]
+    as_of = dt.datetime.fromisoformat(document["as_of"])
+    assert {(r[0], r[1]) for r in history} >= {(d["id"], as_of) for d in document["databases"]}
+    summary = {row[0]: row for row in book["Tổng hợp"].iter_rows(values_only=True) if row and row[0] in ("KH 02", "NQ 71")}
+    assert summary["KH 02"][2:6] == (12, 4, 5, 3)
 
 
 def test_a_ministry_bundle_holds_its_own_databases_and_no_one_elses(sample_estate_run, registry, tmp_path):
@@ -88,7 +91,7 @@ def test_a_ministry_bundle_holds_its_own_databases_and_no_one_elses(sample_estat
         html = path.read_text(encoding="utf-8")
         assert not {m for m in re.findall(r'data-database="([^"]+)"', html)} & others, path
         assert not re.findall(r"databases/([a-z0-9_]+)\.html", html) or set(re.findall(r"databases/([a-z0-9_]+)\.html", html)) <= own
-    rows = list(load_workbook(out / "readiness.xlsx", read_only=True)["Checks"].iter_rows(values_only=True))[1:]
+    rows = list(load_workbook(out / "readiness.xlsx", read_only=True)["Kiểm tra"].iter_rows(values_only=True))[1:]
     assert rows and {r[0] for r in rows} <= own
 
 
