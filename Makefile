@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 AS_OF ?= 2025-12-04
+# One Dagster instance (DAGSTER_HOME) for `make run` and `make dagster`: the UI shows the last CLI run.
+# Removed with the rest of .r57 by `make clean`.
+DAGSTER_INSTANCE ?= $(CURDIR)/.r57/dagster
 # Browser tests drive Debian's Chromium (Playwright uses it; no browser download).
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -24,8 +27,12 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)  ## Debian's Chromium for the browser tests (apt; sudo unless root)
 
-run: setup  ## the whole pipeline on the sample estate as of 2025-12-04
-	$(BIN)/r57 run --sources sample_sources --home .r57 --as-of $(AS_OF)
+$(DAGSTER_INSTANCE)/dagster.yaml:  ## the shared Dagster instance: storage in its folder, no telemetry, no sign-up dialog
+	mkdir -p '$(DAGSTER_INSTANCE)'
+	printf 'telemetry:\n  enabled: false\nnux:\n  enabled: false\n' > '$@'
+
+run: setup $(DAGSTER_INSTANCE)/dagster.yaml  ## the whole pipeline on the sample estate as of 2025-12-04
+	DAGSTER_HOME='$(DAGSTER_INSTANCE)' $(BIN)/r57 run --sources sample_sources --home .r57 --as-of $(AS_OF)
 	@echo "Report: .r57/reports/index.html (readiness.json and readiness.xlsx beside it; warehouse: .r57/warehouse.duckdb)"
 
 test: setup browser  ## every test, slow end-to-end ones included (what CI runs)
@@ -40,8 +47,8 @@ suites: setup  ## regenerate expectations/ from the registry contracts
 sample: setup  ## regenerate sample_sources/ (deterministic)
 	$(BIN)/r57 generate --out sample_sources
 
-dagster: setup  ## the Dagster UI on 127.0.0.1:3000
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+dagster: setup $(DAGSTER_INSTANCE)/dagster.yaml  ## the Dagster UI on 127.0.0.1:3000, runs as of $(AS_OF) unless told otherwise
+	DAGSTER_HOME='$(DAGSTER_INSTANCE)' R57_AS_OF=$(AS_OF) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 bench: setup
 	$(BIN)/python benchmarks/bench_validation.py

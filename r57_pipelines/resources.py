@@ -6,19 +6,20 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 from pydantic import Field, PrivateAttr
 
+from r57_pipelines.locale_format import VIETNAM
 from r57_pipelines.paths import DEFAULT_HOME, EXPECTATIONS_DIR, SAMPLE_SOURCES_DIR
 from r57_pipelines.runlock import describe_holder, run_lock
 from r57_pipelines.warehouse import ensure_schema
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 WAREHOUSE_FILE = "warehouse.duckdb"
+AS_OF_TAG = "r57/as_of"  # the run tag naming the date a run evaluates
+AS_OF_ENV = "R57_AS_OF"  # the as-of of runs launched from the UI without one (definitions.py); unset: today
 
 
 class Estate(dg.ConfigurableResource):
@@ -26,7 +27,14 @@ class Estate(dg.ConfigurableResource):
 
     sources_dir: str = str(SAMPLE_SOURCES_DIR)
     home_dir: str = str(DEFAULT_HOME)
-    as_of: str = Field(default="", description="Evaluate as of this date (YYYY-MM-DD); empty: today in Vietnam.")
+    as_of: str = Field(
+        default="",
+        description=(
+            "Evaluate as of this date (YYYY-MM-DD); empty: the date in Vietnam when the run starts. "
+            "`make dagster` sets it from R57_AS_OF (the sample estate's date). The run's tag r57/as_of "
+            "and each asset's `as_of` metadata say which date a run used."
+        ),
+    )
     expectations_dir: str = Field(
         default=str(EXPECTATIONS_DIR),
         description="The suites folder: <db>/<table>.json generated, <db>/authored/*.json written by people, plugins/*.py.",
@@ -54,7 +62,19 @@ class Estate(dg.ConfigurableResource):
         """The latest verdicts as readiness.json, handed from the readiness asset to the reports."""
         return self.home / "state" / "readiness.json"
 
+    # The as-of of the run, fixed when the run starts: a run that crosses midnight keeps one date.
+    _run_as_of: dt.date | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._run_as_of = self.as_of_date()
+        # Every run states its as-of, however it was launched (CLI, launchpad, schedule, sensor).
+        run, instance = context.run, context.instance
+        if run is not None and instance is not None and run.tags.get(AS_OF_TAG) != self._run_as_of.isoformat():
+            instance.add_run_tags(run.run_id, {AS_OF_TAG: self._run_as_of.isoformat()})
+
     def as_of_date(self) -> dt.date:
+        if self._run_as_of is not None:
+            return self._run_as_of
         return dt.date.fromisoformat(self.as_of) if self.as_of else dt.datetime.now(VIETNAM).date()
 
 

@@ -22,13 +22,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from filelock import FileLock, Timeout
 
+from r57_pipelines.locale_format import VIETNAM
+
 LOCK_FILE = "run.lock"
 HOLDER_FILE = "run.lock.json"
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # Locks this process holds: resolved lock path -> (lock, depth).
 _held: dict[Path, tuple[FileLock, int]] = {}

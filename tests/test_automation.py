@@ -8,6 +8,9 @@ import json
 import dagster as dg
 
 from r57_pipelines.definitions import build_definitions
+from r57_pipelines.defs.deliveries import delivery_key
+from r57_pipelines.defs.estate import READINESS_KEY
+from r57_pipelines.defs.quality import quality_key
 from r57_pipelines.resources import VIETNAM, Estate
 from tests.builders import write_delivery
 from tests.delivery.test_formats import ROWS, as_csv
@@ -21,6 +24,28 @@ def test_nightly_schedule_runs_at_01_00_vietnam_time_as_of_that_date(registry):
     request = schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=tick)).run_requests[0]
     assert request.run_config["resources"]["estate"]["config"]["as_of"] == "2025-12-04"
     assert request.run_key == "nightly-2025-12-04"
+    assert request.tags["r57/as_of"] == "2025-12-04"  # the run states its as-of in the UI
+
+
+def test_nightly_schedule_states_its_as_of_and_starts_stopped(registry):
+    """A checkout's `make dagster` never replaces the 2025-12-04 sample report with today's verdict."""
+    schedule = build_definitions(registry).get_schedule_def("nightly_quality")
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+    assert "as of the tick's date in Vietnam time" in schedule.description
+    assert "r57/as_of" in schedule.description and "Stopped by default" in schedule.description
+    # 01:00 in Vietnam is 18:00 UTC the day before: the as-of is the Vietnamese date.
+    tick = dt.datetime(2025, 12, 4, 18, 0, tzinfo=dt.timezone.utc)
+    request = schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=tick)).run_requests[0]
+    assert request.tags["r57/as_of"] == "2025-12-05"
+
+
+def test_ui_default_as_of_comes_from_r57_as_of(registry, monkeypatch):
+    monkeypatch.setenv("R57_AS_OF", "2025-12-04")
+    estate = build_definitions(registry).resources["estate"]
+    with dg.build_resources({"estate": estate}) as resources:
+        assert resources.estate.as_of_date() == dt.date(2025, 12, 4)
+    monkeypatch.delenv("R57_AS_OF")
+    assert build_definitions(registry).resources["estate"].as_of == ""  # unset: today in Vietnam
 
 
 def _tick(sensor, sources, cursor):
@@ -38,9 +63,10 @@ def test_sensor_runs_only_new_changed_or_removed_deliveries(registry, tmp_path):
 
     first, cursor = _tick(sensor, sources, None)
     assert sorted(first.tags["r57/changed"].split(",")) == ["land", "population"]
-    selected = {tuple(k.path) for k in first.asset_selection}
-    assert ("land", "quality") in selected and ("estate", "readiness") in selected
-    assert ("insurance", "delivery") not in selected
+    assert first.tags["r57/as_of"] == "2025-12-04"
+    selected = set(first.asset_selection)
+    assert quality_key("land") in selected and delivery_key("land") in selected and READINESS_KEY in selected
+    assert delivery_key("insurance") not in selected
 
     unchanged, cursor = _tick(sensor, sources, cursor)
     assert isinstance(unchanged, dg.SkipReason)

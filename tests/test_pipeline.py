@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,10 @@ import dagster as dg
 import duckdb
 
 from r57_pipelines.definitions import build_definitions, defs
+from r57_pipelines.defs.deliveries import delivery_key
+from r57_pipelines.defs.groups import group_name
+from r57_pipelines.defs.quality import quality_key
+from r57_pipelines.registry import Ministry
 from r57_pipelines.resources import resources_for
 from tests.builders import write_delivery
 from tests.delivery.test_formats import ROWS, as_csv, as_parquet
@@ -24,7 +29,22 @@ def test_definitions_load_and_group_assets_by_ministry(registry):
     dg.Definitions.validate_loadable(definitions)
     graph = definitions.resolve_asset_graph()
     groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
-    assert set(registry.ministries) <= groups and "estate" in groups
+    assert {group_name(m) for m in registry.ministries.values()} <= groups and "estate" in groups
+    # What the UI shows: a node is labelled by its key's last part, a group by its name.
+    population = graph.get(quality_key("population"))
+    assert population.key.path[-1] == "population_quality"
+    assert delivery_key("population").path[-1] == "population_delivery"
+    assert population.group_name == "MPS_Public_Security"
+    labels = [key.path[-1] for key in graph.get_all_asset_keys()]
+    assert len(labels) == len(set(labels)) == 2 * len(registry.databases) + 3
+
+
+def test_group_names_carry_the_ministry_name_in_ascii(registry):
+    names = {code: group_name(m) for code, m in registry.ministries.items()}
+    assert names["MOJ"] == "MOJ_Justice" and names["SBV"] == "SBV_State_Bank_of_Vietnam"
+    assert names["MOCST"] == "MOCST_Culture_Sports_and_Tourism"
+    assert all(re.fullmatch(r"[A-Za-z0-9_]+", n) for n in names.values()) and len(set(names.values())) == len(names)
+    assert group_name(Ministry(code="X", name_vi="Bộ", name_en="Ministry of Tư pháp — Đà Nẵng")) == "X_Tu_phap_Da_Nang"
 
 
 def test_a_broken_delivery_fails_alone_and_the_run_completes(tmp_path, registry):
@@ -43,15 +63,15 @@ def test_a_broken_delivery_fails_alone_and_the_run_completes(tmp_path, registry)
     )
 
     assert result.success
-    checks = {e.asset_key.path[0]: e for e in result.get_asset_check_evaluations() if e.check_name == "delivery_usable"}
-    assert checks["population"].passed and not checks["land"].passed
+    checks = {e.asset_key: e for e in result.get_asset_check_evaluations() if e.check_name == "delivery_usable"}
+    assert checks[delivery_key("population")].passed and not checks[delivery_key("land")].passed
     document = json.loads((home / "reports" / "readiness.json").read_text(encoding="utf-8"))
     assert document["as_of"] == "2025-12-04" and len(document["databases"]) == 117
     by_id = {d["id"]: d for d in document["databases"]}
     assert by_id["population"]["delivery"]["status"] == "loaded" and by_id["population"]["rows"] == 2
     land = by_id["land"]
     assert land["tier"] == "not_started" and land["at_risk"]
-    assert "parcel.parquet" in land["delivery"]["error"] and any("ingest failure" in r for r in land["risk_reasons"])
+    assert "parcel.parquet" in land["delivery"]["error"] and any("parcel.parquet" in r for r in land["risk_reasons"])
     assert document["unmatched_deliveries"][0]["folder"].endswith("nowhere_db")
     # Reviewers read the same reason in the report, in both languages.
     for lang in ("vi", "en"):
@@ -129,8 +149,8 @@ def test_a_commune_outside_the_list_or_the_province_lowers_correct_naming_the_ru
     elsewhere = population_with("25747")  # a real commune of Hồ Chí Minh City, on a Hà Nội record
     assert nowhere["scores"]["correct"] < clean["scores"]["correct"]
     assert elsewhere["scores"]["correct"] < clean["scores"]["correct"]
-    assert any("exists in the official list of communes" in r for r in nowhere["to_next_tier"])
-    assert not any("lies in the record's province" in r for r in nowhere["to_next_tier"])
-    assert any("lies in the record's province" in r for r in elsewhere["to_next_tier"])
-    assert not any("exists in the official list of communes" in r for r in elsewhere["to_next_tier"])
+    assert any("is not in the official list of communes" in r for r in nowhere["to_next_tier"])
+    assert not any("does not lie in the record's province" in r for r in nowhere["to_next_tier"])
+    assert any("does not lie in the record's province" in r for r in elsewhere["to_next_tier"])
+    assert not any("is not in the official list of communes" in r for r in elsewhere["to_next_tier"])
     assert not any("commune" in r for r in clean["to_next_tier"])

@@ -10,7 +10,7 @@ from r57_pipelines.defs.estate import READINESS_KEY, RECOLLECTION_KEY, REPORTS_K
 from r57_pipelines.defs.quality import quality_key
 from r57_pipelines.delivery.fingerprint import changed_databases, fingerprint_sources
 from r57_pipelines.registry import Registry
-from r57_pipelines.resources import VIETNAM, Estate
+from r57_pipelines.resources import AS_OF_TAG, VIETNAM, Estate
 
 NIGHTLY_CRON = "0 1 * * *"
 ESTATE_JOB = "estate_quality"
@@ -19,6 +19,11 @@ SENSOR_INTERVAL_SECONDS = 60
 
 def _as_of_config(as_of: dt.date) -> dict:
     return {"resources": {"estate": {"config": {"as_of": as_of.isoformat()}}}}
+
+
+def nightly_as_of(scheduled_execution_time: dt.datetime) -> dt.date:
+    """The as-of of a nightly tick: the tick's own date in Vietnam (the 01:00 tick of 5 Dec: 2025-12-05)."""
+    return scheduled_execution_time.astimezone(VIETNAM).date()
 
 
 def automation(registry: Registry) -> tuple[list, list, list]:
@@ -33,12 +38,25 @@ def automation(registry: Registry) -> tuple[list, list, list]:
         job=estate_job,
         cron_schedule=NIGHTLY_CRON,
         execution_timezone="Asia/Ho_Chi_Minh",
-        default_status=dg.DefaultScheduleStatus.RUNNING,
-        description="Every night at 01:00 Vietnam time, evaluate the whole estate as of that date.",
+        # Stopped in a checkout: left on, `make dagster` would replace the 2025-12-04 sample report with
+        # today's verdict at 01:00. The server that evaluates the real estate turns it on once (the
+        # Automation page); the instance keeps that state.
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+        description=(
+            "Every night at 01:00 Asia/Ho_Chi_Minh, evaluate the whole estate as of the tick's date in "
+            "Vietnam time (the 01:00 tick of 5 December evaluates as of 2025-12-05, whatever R57_AS_OF or "
+            "the launchpad say); the run's tag r57/as_of names that date. Stopped by default so that a "
+            "checkout never replaces the sample report (as of 2025-12-04) with today's: turn it on in the UI "
+            "where the real estate is evaluated."
+        ),
     )
     def nightly_quality(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-        as_of = context.scheduled_execution_time.astimezone(VIETNAM).date()
-        return dg.RunRequest(run_key=f"nightly-{as_of.isoformat()}", run_config=_as_of_config(as_of))
+        as_of = nightly_as_of(context.scheduled_execution_time)
+        return dg.RunRequest(
+            run_key=f"nightly-{as_of.isoformat()}",
+            run_config=_as_of_config(as_of),
+            tags={AS_OF_TAG: as_of.isoformat()},
+        )
 
     @dg.sensor(
         job=estate_job,
@@ -46,7 +64,9 @@ def automation(registry: Registry) -> tuple[list, list, list]:
         default_status=dg.DefaultSensorStatus.STOPPED,
         description=(
             "Watches the sources folder; when a delivery is new, changed (by content hash) or removed, "
-            "re-evaluates those databases and republishes the estate verdict."
+            "re-evaluates those databases and republishes the estate verdict, as of the estate resource's "
+            "as_of (R57_AS_OF under `make dagster`; empty: the tick's date in Vietnam), named by the run's "
+            "tag r57/as_of."
         ),
     )
     def changed_deliveries(context: dg.SensorEvaluationContext, estate: Estate):
@@ -62,7 +82,7 @@ def automation(registry: Registry) -> tuple[list, list, list]:
             run_key=f"{as_of.isoformat()}:" + ",".join(f"{db}={current.get(db, {}).get('sha256', 'removed')[:12]}" for db in changed),
             run_config=_as_of_config(as_of),
             asset_selection=[*keys, RECOLLECTION_KEY, READINESS_KEY, REPORTS_KEY],
-            tags={"r57/changed": ",".join(changed)[:1000]},
+            tags={"r57/changed": ",".join(changed)[:1000], AS_OF_TAG: as_of.isoformat()},
         )
 
     return [estate_job], [nightly_quality], [changed_deliveries]

@@ -9,10 +9,11 @@ still one function. (The as-of date is run configuration, so a backfill is a run
 
 import dagster as dg
 
+from r57_pipelines.defs.groups import group_name
 from r57_pipelines.delivery.discover import scan_sources
-from r57_pipelines.delivery.load import DeliveryOutcome, load_delivery
+from r57_pipelines.delivery.load import DeliveryOutcome, in_folder, load_delivery
 from r57_pipelines.delivery.record import record_delivery
-from r57_pipelines.registry import Database, Registry
+from r57_pipelines.registry import Database, Ministry, Registry
 from r57_pipelines.sql_models import run_staging
 from r57_pipelines.resources import Estate, Warehouse
 
@@ -20,7 +21,8 @@ DELIVERY_USABLE = "delivery_usable"
 
 
 def delivery_key(database_id: str) -> dg.AssetKey:
-    return dg.AssetKey([database_id, "delivery"])
+    """`population/population_delivery`: the UI labels a node by the key's last part, so it names the database."""
+    return dg.AssetKey([database_id, f"{database_id}_delivery"])
 
 
 def _describe(database: Database) -> str:
@@ -32,12 +34,12 @@ def _describe(database: Database) -> str:
     )
 
 
-def build_delivery_asset(database: Database) -> dg.AssetsDefinition:
+def build_delivery_asset(database: Database, ministry: Ministry) -> dg.AssetsDefinition:
     key = delivery_key(database.id)
 
     @dg.asset(
         key=key,
-        group_name=database.ministry,
+        group_name=group_name(ministry),
         description=_describe(database),
         kinds={"duckdb"},
         tags={"programme": database.programme},
@@ -52,18 +54,21 @@ def build_delivery_asset(database: Database) -> dg.AssetsDefinition:
         as_of = estate.as_of_date()
         with warehouse.connect() as con:
             if database.id in scan.duplicated:
-                folders = ", ".join(str(p) for p in scan.duplicated[database.id])
+                folders = ", ".join(in_folder(p, estate.sources) for p in scan.duplicated[database.id])
                 outcome = DeliveryOutcome(
                     database.id, "rejected", error=f"{folders}: two or more deliveries for one database"
                 )
             else:
                 # Text files in another encoding are converted to a copy under the home, never in place.
                 outcome = load_delivery(con, database, scan.folders.get(database.id), scratch=estate.home / "tmp")
+            if outcome.folder:  # recorded and reported relative to the sources folder, never the machine's path
+                outcome.folder = in_folder(outcome.folder, estate.sources)
             record_delivery(con, context.run.run_id, as_of, database.ministry, outcome)
             staged = run_staging(con, database) if outcome.usable else []
         if outcome.error:
             context.log.warning(f"{database.id}: delivery rejected: {outcome.error}")
         metadata = {
+            "as_of": as_of.isoformat(),
             "status": outcome.status,
             "rows": dg.MetadataValue.int(outcome.total_rows or 0),
             "bytes": dg.MetadataValue.int(outcome.total_bytes),
@@ -85,11 +90,11 @@ def build_delivery_asset(database: Database) -> dg.AssetsDefinition:
             check_name=DELIVERY_USABLE,
             passed=outcome.usable,
             severity=dg.AssetCheckSeverity.ERROR if outcome.status == "rejected" else dg.AssetCheckSeverity.WARN,
-            metadata={"status": outcome.status, "reason": outcome.error or outcome.status},
+            metadata={"as_of": as_of.isoformat(), "status": outcome.status, "reason": outcome.error or outcome.status},
         )
 
     return _delivery
 
 
 def build_delivery_assets(registry: Registry) -> list[dg.AssetsDefinition]:
-    return [build_delivery_asset(db) for db in registry.databases.values()]
+    return [build_delivery_asset(db, registry.ministries[db.ministry]) for db in registry.databases.values()]

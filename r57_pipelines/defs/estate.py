@@ -7,6 +7,7 @@ import time
 import dagster as dg
 
 from r57_pipelines.defs.deliveries import delivery_key
+from r57_pipelines.defs.groups import ESTATE_GROUP
 from r57_pipelines.defs.quality import quality_key
 from r57_pipelines.quality.recollection import find_recollections, record_recollections, summarise_by_ministry
 from r57_pipelines.delivery.discover import scan_sources
@@ -33,7 +34,7 @@ def _unmatched(estate: Estate, registry: Registry) -> list[dict]:
 def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
     @dg.asset(
         key=RECOLLECTION_KEY,
-        group_name="estate",
+        group_name=ESTATE_GROUP,
         deps=[delivery_key(db_id) for db_id in registry.databases],
         kinds={"duckdb"},
         description=(
@@ -49,6 +50,7 @@ def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
             record_recollections(con, as_of, found)
         return dg.MaterializeResult(
             metadata={
+                "as_of": as_of.isoformat(),
                 "fields": dg.MetadataValue.int(len(found)),
                 "databases": dg.MetadataValue.int(len({f.database_id for f in found})),
                 "by_ministry": dg.MetadataValue.json(summarise_by_ministry(found)),
@@ -57,7 +59,7 @@ def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
 
     @dg.asset(
         key=READINESS_KEY,
-        group_name="estate",
+        group_name=ESTATE_GROUP,
         deps=[quality_key(db_id) for db_id in registry.databases] + [RECOLLECTION_KEY],
         kinds={"duckdb", "json"},
         description=(
@@ -98,7 +100,7 @@ def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
 
     @dg.asset(
         key=REPORTS_KEY,
-        group_name="estate",
+        group_name=ESTATE_GROUP,
         deps=[READINESS_KEY],
         kinds={"html", "excel"},
         description=(

@@ -10,11 +10,12 @@ Dagster skips everything downstream of a failed blocking check (the estate verdi
 import dagster as dg
 
 from r57_pipelines.defs.deliveries import delivery_key
+from r57_pipelines.defs.groups import group_name
 from r57_pipelines.quality.assess import assess
 from r57_pipelines.quality.store import masked_samples, quarantine_counts, quarantine_failing_rows, record_outcomes
 from r57_pipelines.readiness.classify import failing_badly
 from r57_pipelines.readiness.policy import DIMENSIONS, default_policy
-from r57_pipelines.registry import Database, Registry
+from r57_pipelines.registry import Database, Ministry, Registry
 from r57_pipelines.resources import Estate, Warehouse
 from r57_pipelines.validation.authored import is_suite_finding
 from r57_pipelines.validation.outcome import not_evaluated_reason
@@ -25,10 +26,11 @@ MAX_FAILING_IN_METADATA = 10
 
 
 def quality_key(database_id: str) -> dg.AssetKey:
-    return dg.AssetKey([database_id, "quality"])
+    """`population/population_quality`: the UI labels a node by the key's last part, so it names the database."""
+    return dg.AssetKey([database_id, f"{database_id}_quality"])
 
 
-def build_quality_asset(database: Database) -> dg.AssetsDefinition:
+def build_quality_asset(database: Database, ministry: Ministry) -> dg.AssetsDefinition:
     key = quality_key(database.id)
 
     # Master-data checks read the master database's delivery: load it first.
@@ -37,7 +39,7 @@ def build_quality_asset(database: Database) -> dg.AssetsDefinition:
     @dg.asset(
         key=key,
         deps=[delivery_key(database.id), *(delivery_key(m) for m in masters)],
-        group_name=database.ministry,
+        group_name=group_name(ministry),
         description=(
             f"Quality of `{database.id}` ({database.name_en}): its suites in expectations/{database.id}/ "
             "(generated, and authored/) compiled into one DuckDB pass, types r57 does not compile run by "
@@ -59,11 +61,13 @@ def build_quality_asset(database: Database) -> dg.AssetsDefinition:
                 [as_of, database.id],
             ).fetchone() or ("absent", None)
             if status not in ("loaded", "unchanged"):
-                yield dg.MaterializeResult(metadata={"assessed": False, "reason": f"delivery {status}"})
+                yield dg.MaterializeResult(
+                    metadata={"as_of": as_of.isoformat(), "assessed": False, "reason": f"delivery {status}"}
+                )
                 for dimension in DIMENSIONS:
                     yield dg.AssetCheckResult(
                         check_name=dimension, passed=False, severity=dg.AssetCheckSeverity.WARN,
-                        metadata={"score": "not assessed", "reason": f"delivery {status}"},
+                        metadata={"as_of": as_of.isoformat(), "score": "not assessed", "reason": f"delivery {status}"},
                     )
                 return
             assessment = assess(con, database, as_of, policy, delivery_sha256, estate.expectations)
@@ -85,6 +89,7 @@ def build_quality_asset(database: Database) -> dg.AssetsDefinition:
         thresholds = policy.tiers.foundational
         yield dg.MaterializeResult(
             metadata={
+                "as_of": as_of.isoformat(),
                 "assessed": True,
                 "reused_from_earlier_run": assessment.reused,
                 **{f"score_{d}": scores[d].as_json()["score"] for d in DIMENSIONS},
@@ -111,6 +116,7 @@ def build_quality_asset(database: Database) -> dg.AssetsDefinition:
                 passed=passed,
                 severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
                 metadata={
+                    "as_of": as_of.isoformat(),
                     "score": dg.MetadataValue.float(round(score, 2)) if score is not None else "not assessed",
                     "threshold": dg.MetadataValue.float(thresholds.min_score[dimension]),
                     "checks_evaluated": sum(o.evaluated for o in mine),
@@ -136,4 +142,4 @@ def build_quality_asset(database: Database) -> dg.AssetsDefinition:
 
 
 def build_quality_assets(registry: Registry) -> list[dg.AssetsDefinition]:
-    return [build_quality_asset(db) for db in registry.databases.values()]
+    return [build_quality_asset(db, registry.ministries[db.ministry]) for db in registry.databases.values()]

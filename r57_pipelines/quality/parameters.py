@@ -10,7 +10,7 @@ import duckdb
 
 from r57_pipelines.readiness.policy import Policy
 from r57_pipelines.registry import Database
-from r57_pipelines.resources import VIETNAM
+from r57_pipelines.locale_format import VIETNAM
 
 
 def previous_table_rows(con: duckdb.DuckDBPyConnection, database_id: str, as_of: dt.date) -> dict[str, int]:

@@ -11,7 +11,7 @@ from r57_pipelines.readiness.classify import DatabaseEvidence
 from r57_pipelines.readiness.policy import Policy
 from r57_pipelines.readiness.scoring import CheckRow, score_dimensions
 from r57_pipelines.registry import Registry
-from r57_pipelines.resources import VIETNAM
+from r57_pipelines.locale_format import VIETNAM
 
 
 def latest_checks(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, list[CheckRow]]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from r57_pipelines.readiness.classify import FOUNDATIONAL, NOT_STARTED, PARTIAL, DatabaseEvidence, Verdict
 from r57_pipelines.readiness.policy import DIMENSIONS
 from r57_pipelines.registry import Registry
-from r57_pipelines.resources import VIETNAM
+from r57_pipelines.locale_format import VIETNAM
 from r57_pipelines.validation.authored import is_suite_finding
 
 SCHEMA_VERSION = 1

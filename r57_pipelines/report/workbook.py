@@ -18,13 +18,13 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from r57_pipelines.locale_format import VIETNAM
 from r57_pipelines.readiness.check_wording import check_text
 from r57_pipelines.readiness.policy import DIMENSIONS
 from r57_pipelines.readiness.wording import delivery_problem, not_evaluated_reason, suite_finding
@@ -34,7 +34,6 @@ from r57_pipelines.report.data import ReportData
 from r57_pipelines.report.site import strings
 
 LANG = "vi"
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 SUMMARY_COUNTS = ("total", "foundational", "partial", "not_started", "at_risk", "partial_not_at_risk")
 
 # How a column's cells are written: the number format of typed cells, and which wrap.

@@ -19,6 +19,7 @@ import pytest
 from markupsafe import escape
 
 from r57_pipelines.paths import SAMPLE_SOURCES_DIR
+from r57_pipelines.readiness.wording import delivery_problem
 from tests.broken_corpus import CASES, HOSTILE_SQL, Case, fingerprint
 
 pytestmark = pytest.mark.slow
@@ -90,7 +91,12 @@ def test_each_case_is_explained_naming_the_file_and_the_problem(corpus, case: Ca
         text = delivery["error"]
         assert text, delivery
         assert entry["tier"] == "not_started" and entry["at_risk"]
-        assert any(r == f"ingest failure: {text}" for r in entry["risk_reasons"])
+        # The reason says the problem in words (reasons.yaml), never with the catalog's catch-all.
+        said = delivery_problem(text)
+        assert f"delivery rejected: {said.en}" in entry["risk_reasons"], (entry["risk_reasons"], said)
+        assert f"dữ liệu bàn giao bị từ chối: {said.vi}" in entry["risk_reasons_vi"]
+        assert "cannot be loaded" not in said.en, f"no words for: {text}"
+        assert not text.startswith("/") and " /" not in text, f"a path of this machine: {text}"
     else:
         assert delivery["error"] is None
         text = "\n".join(delivery["findings"])

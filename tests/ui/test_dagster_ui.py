@@ -30,6 +30,7 @@ BIN = Path(sys.executable).parent  # .venv/bin when run as .venv/bin/pytest
 AS_OF = "2025-12-04"
 JOB = "estate_quality"
 SCHEDULE = "nightly_quality"
+MPS_GROUP = "MPS_Public_Security"  # the group of the Ministry of Public Security's databases
 START_TIMEOUT_S = 180
 RUN_TIMEOUT_S = 15 * 60
 
@@ -219,6 +220,16 @@ mutation ($id: String!) {
 }
 """
 
+RUN_TAGS = """
+query ($runId: ID!) {
+  runOrError(runId: $runId) {
+    __typename
+    ... on Run { tags { key value } }
+    ... on PythonError { message }
+  }
+}
+"""
+
 RUN_LOGS = """
 query ($runId: ID!) {
   logsForRun(runId: $runId) {
@@ -257,8 +268,9 @@ def _wait_for_location(ui: DagsterUI) -> tuple[str, str]:
         time.sleep(1)
 
 
-def _stop_nightly_schedule(ui: DagsterUI, location: str, repository: str) -> None:
-    """The nightly schedule is on by default; stop it so the daemon never starts a run on the default home."""
+def _nightly_schedule_is_stopped(ui: DagsterUI, location: str, repository: str) -> None:
+    """The nightly schedule starts stopped (a checkout never replaces the sample report with today's);
+    stopped it must be before the daemon starts, so that the daemon never starts a run on the default home."""
     selector = {"repositoryLocationName": location, "repositoryName": repository, "scheduleName": SCHEDULE}
     schedule = ui.graphql(SCHEDULE_STATE, selector=selector)["scheduleOrError"]
     assert schedule["__typename"] == "Schedule", schedule
@@ -267,6 +279,7 @@ def _stop_nightly_schedule(ui: DagsterUI, location: str, repository: str) -> Non
     stopped = ui.graphql(STOP_SCHEDULE, id=schedule["scheduleState"]["id"])["stopRunningSchedule"]
     assert stopped["__typename"] == "ScheduleStateResult", stopped
     assert stopped["scheduleState"]["status"] == "STOPPED"
+    pytest.fail("the nightly schedule was running by default in a new instance (stopped it before the daemon started)")
 
 
 def _run_log_tail(ui: DagsterUI, run_id: str, lines: int = 40) -> str:
@@ -288,7 +301,7 @@ def _run_log_tail(ui: DagsterUI, run_id: str, lines: int = 40) -> str:
 def test_full_job_through_graphql_then_asset_graph_in_browser(dagster_ui: DagsterUI, browser_page, browser_log, registry, tmp_path):
     started = time.monotonic()
     location, repository = _wait_for_location(dagster_ui)
-    _stop_nightly_schedule(dagster_ui, location, repository)
+    _nightly_schedule_is_stopped(dagster_ui, location, repository)
     daemon = dagster_ui.start("dagster-daemon", "run", "-w", "workspace.yaml")
 
     home = tmp_path / "home"
@@ -325,17 +338,35 @@ def test_full_job_through_graphql_then_asset_graph_in_browser(dagster_ui: Dagste
     assert readiness["run_id"] == run_id
     assert {d["id"] for d in readiness["databases"]} == set(registry.databases)
     assert (home / "warehouse.duckdb").is_file()
+    # The run states the date it evaluated.
+    run = dagster_ui.graphql(RUN_TAGS, runId=run_id)["runOrError"]
+    assert {t["key"]: t["value"] for t in run["tags"]}.get("r57/as_of") == AS_OF, run
 
-    # The asset graph, in the browser: the global lineage with the ministries' groups and the estate group drawn.
+    # The asset graph, in the browser: the global lineage with the ministries' groups and the estate group
+    # drawn, each ministry's group named by the ministry.
     browser_page.goto(f"{dagster_ui.url}/asset-groups")
     expect(browser_page).to_have_title("Global asset lineage")
     groups = browser_page.locator("svg foreignObject.group")
-    for group in ("estate", "MPS"):  # nodes off screen are not drawn: these two are in the middle
+    for group in ("estate", MPS_GROUP):  # nodes off screen are not drawn: these two are in the middle
         expect(groups.get_by_text(group, exact=True).first).to_be_visible(timeout=60_000)
     expect(groups.get_by_text("fetching statuses")).to_have_count(0, timeout=60_000)  # statuses drawn too
     graph_shot = tmp_path / "asset-graph.png"
     browser_page.screenshot(path=graph_shot)
     print(f"asset graph screenshot: {graph_shot}")
+
+    # One database's lineage: its nodes are labelled with its id (never a bare "delivery"/"quality"), inside
+    # its ministry's group, and materialised by the run.
+    browser_page.goto(f"{dagster_ui.url}/assets/population/population_quality?view=lineage")
+    nodes = browser_page.locator("svg foreignObject:not(.group)")
+    for label in ("population_delivery", "population_quality", "readiness"):
+        expect(nodes.get_by_text(label, exact=True).first).to_be_visible(timeout=60_000)
+    for bare in ("delivery", "quality"):
+        expect(nodes.get_by_text(bare, exact=True)).to_have_count(0)
+    expect(browser_page.locator("svg foreignObject").get_by_text(MPS_GROUP, exact=True).first).to_be_visible()
+    expect(nodes.get_by_text("Materialized").first).to_be_visible(timeout=60_000)
+    lineage_shot = tmp_path / "population-lineage.png"
+    browser_page.screenshot(path=lineage_shot)
+    print(f"population lineage screenshot: {lineage_shot}")
 
     # The run's page: this run, succeeded.
     browser_page.goto(f"{dagster_ui.url}/runs/{run_id}")
