@@ -1,10 +1,71 @@
-"""Small delivery folders written the way a ministry would."""
+"""What several test modules build: small deliveries written the way a ministry would, the rows they hold,
+a stand-in report bundle, and the project's commands in this virtual environment.
+
+Paths come from the project root (`r57_pipelines.paths`), never from the working directory, so any test
+runs the same from any folder.
+"""
 
 from __future__ import annotations
 
+import io
+import json
+import sys
 from pathlib import Path
 
+import openpyxl
+import pyarrow as pa
+import pyarrow.parquet as pq
 import yaml
+
+BIN = Path(sys.executable).parent  # .venv/bin when run as .venv/bin/pytest
+
+
+def command(name: str) -> str:
+    """A console script installed beside this Python (`r57`, `dagster`), whichever folder the test runs from."""
+    return str(BIN / name)
+
+
+R57 = command("r57")
+
+# Two population records as delivered (text), with some of the `citizen` table's columns.
+ROWS = [
+    {"personal_id": "001090000001", "full_name": "Nguyễn Văn An", "birth_date": "1990-03-15", "sex": "Nam",
+     "updated_at": "2025-06-12T14:23:05+07:00"},
+    {"personal_id": "079195000002", "full_name": "Trần Thị Bích", "birth_date": "1995-07-01", "sex": "Nữ",
+     "updated_at": "2025-11-30T08:00:00+07:00"},
+]
+
+
+def citizens(**overrides: str | None) -> list[dict]:
+    """ROWS with every column of the `citizen` table (Phường Hoàn Kiếm, Hà Nội); `overrides` set a column in every row."""
+    base = {"province_code": "01", "commune_code": "00004", "address": None, "phone": None}
+    return [{**row, **base, **overrides} for row in ROWS]
+
+
+def as_csv(rows: list[dict]) -> bytes:
+    header = ",".join(rows[0])
+    return (header + "\n" + "\n".join(",".join(r.values()) for r in rows) + "\n").encode("utf-8")
+
+
+def as_parquet(rows: list[dict]) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(rows), sink)
+    return sink.getvalue()
+
+
+def as_jsonl(rows: list[dict]) -> bytes:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
+
+
+def as_xlsx(rows: list[dict]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(rows[0]))
+    for row in rows:
+        sheet.append(list(row.values()))
+    sink = io.BytesIO()
+    book.save(sink)
+    return sink.getvalue()
 
 
 def write_delivery(
@@ -27,3 +88,13 @@ def write_delivery(
     }
     (folder / "manifest.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
     return folder
+
+
+BUNDLE_FILES = ("readiness.json", "readiness.xlsx", "index.html", "vi/index.html", "en/index.html", "vi/db/a.html")
+
+
+def write_bundle(folder: Path, text: str) -> None:
+    """A stand-in report bundle for the publishing tests: the bundle's kinds of file, each holding `text`."""
+    for name in BUNDLE_FILES:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 from hypothesis import settings
 
 from r57_pipelines.registry import Registry, load_registry
+from tests.builders import R57
 
 # Property tests explore the same examples on every machine: a CI run is reproducible, and a failure
 # seen once is seen again (HYPOTHESIS_PROFILE=explore draws new examples each run, for local hunting).
@@ -139,8 +139,7 @@ def sample_estate_run(tmp_path_factory) -> SampleEstateRun:
     home = tmp_path_factory.mktemp("sample-home")
     dagster_home = tmp_path_factory.mktemp("sample-dagster-home")
     completed = subprocess.run(
-        [str(Path(sys.executable).parent / "r57"), "run", "--sources", str(SAMPLE_SOURCES_DIR), "--home", str(home),
-         "--as-of", "2025-12-04"],
+        [R57, "run", "--sources", str(SAMPLE_SOURCES_DIR), "--home", str(home), "--as-of", "2025-12-04"],
         capture_output=True, text=True, timeout=1200, env={**os.environ, "DAGSTER_HOME": str(dagster_home)},
     )
     assert completed.returncode == 0, completed.stderr[-3000:]

@@ -12,8 +12,7 @@ from r57_pipelines.defs.deliveries import delivery_key
 from r57_pipelines.defs.estate import READINESS_KEY
 from r57_pipelines.defs.quality import quality_key
 from r57_pipelines.resources import VIETNAM, Estate
-from tests.builders import write_delivery
-from tests.delivery.test_formats import ROWS, as_csv
+from tests.builders import ROWS, as_csv, write_delivery
 
 
 def test_nightly_schedule_runs_at_01_00_vietnam_time_as_of_that_date(registry):

@@ -6,8 +6,6 @@ import datetime as dt
 import json
 import re
 import subprocess
-import sys
-from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -16,10 +14,10 @@ from r57_pipelines.definitions import build_definitions, defs
 from r57_pipelines.defs.deliveries import delivery_key
 from r57_pipelines.defs.groups import group_name
 from r57_pipelines.defs.quality import quality_key
+from r57_pipelines.paths import PROJECT_ROOT
 from r57_pipelines.registry import Ministry
 from r57_pipelines.resources import resources_for
-from tests.builders import write_delivery
-from tests.delivery.test_formats import ROWS, as_csv, as_parquet
+from tests.builders import ROWS, as_csv, as_parquet, citizens, command, write_delivery
 
 AS_OF = dt.date(2025, 12, 4)
 
@@ -49,12 +47,8 @@ def test_group_names_carry_the_ministry_name_in_ascii(registry):
 
 def test_a_broken_delivery_fails_alone_and_the_run_completes(tmp_path, registry):
     sources, home = tmp_path / "sources", tmp_path / "home"
-    citizens = [
-        {**row, "province_code": "01", "commune_code": "00004", "address": None, "phone": None,
-         "updated_at": "2025-11-01T08:00:00+07:00"}
-        for row in ROWS
-    ]
-    write_delivery(sources, "population", "MPS", {"citizen": ("citizen.parquet", as_parquet(citizens))})
+    rows = citizens(updated_at="2025-11-01T08:00:00+07:00")
+    write_delivery(sources, "population", "MPS", {"citizen": ("citizen.parquet", as_parquet(rows))})
     write_delivery(sources, "land", "MAE", {"parcel": ("parcel.parquet", b"PAR1 this is not parquet")})
     write_delivery(sources, "nowhere_db", "MPS", {"x": ("x.csv", as_csv(ROWS))})
 
@@ -92,22 +86,16 @@ def test_a_broken_delivery_fails_alone_and_the_run_completes(tmp_path, registry)
 
 def test_dagster_definitions_validate_passes_on_the_workspace():
     completed = subprocess.run(
-        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-w", "workspace.yaml"], capture_output=True, text=True, timeout=120
+        [command("dagster"), "definitions", "validate", "-w", str(PROJECT_ROOT / "workspace.yaml")],
+        capture_output=True, text=True, timeout=120,
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert "All code locations passed validation" in completed.stderr + completed.stdout
 
 
-def _citizens():
-    return [
-        {**row, "province_code": "01", "commune_code": "00004", "address": None, "phone": None}
-        for row in ROWS
-    ]
-
-
 def test_a_removed_delivery_is_not_started_at_risk_and_flagged_as_fallen(tmp_path, registry):
     sources, home = tmp_path / "sources", tmp_path / "home"
-    folder = write_delivery(sources, "population", "MPS", {"citizen": ("citizen.parquet", as_parquet(_citizens()))})
+    folder = write_delivery(sources, "population", "MPS", {"citizen": ("citizen.parquet", as_parquet(citizens()))})
     assets = list(build_definitions(registry).assets)
     assert dg.materialize(assets, resources=resources_for(sources, home, AS_OF)).success
     first = json.loads((home / "reports" / "readiness.json").read_text(encoding="utf-8"))
@@ -137,7 +125,7 @@ def test_a_commune_outside_the_list_or_the_province_lowers_correct_naming_the_ru
 
     def population_with(commune_code: str) -> dict:
         sources, home = tmp_path / commune_code / "sources", tmp_path / commune_code / "home"
-        rows = _citizens()
+        rows = citizens()
         rows[0] = {**rows[0], "commune_code": commune_code}
         write_delivery(sources, "population", "MPS", {"citizen": ("citizen.parquet", as_parquet(rows))})
         assert dg.materialize(assets, resources=resources_for(sources, home, AS_OF)).success

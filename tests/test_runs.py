@@ -29,8 +29,8 @@ import pytest
 from r57_pipelines.paths import SAMPLE_SOURCES_DIR
 from r57_pipelines.resources import Warehouse
 from r57_pipelines.runlock import HOLDER_FILE, HomeBusy, run_lock
+from tests.builders import R57, write_bundle
 
-R57 = str(Path(sys.executable).parent / "r57")
 AS_OF, LATER = "2025-12-04", "2025-12-05"
 SMALL_ESTATE = [
     "MOC/aircraft", "MOC/seagoing_ships", "MOF/foreign_investment", "MOH/medical_devices",
@@ -404,9 +404,7 @@ KILLED_AT = textwrap.dedent(
 
 
 def _bundle(folder: Path, text: str) -> dict[str, str]:
-    for name in ("readiness.json", "readiness.xlsx", "index.html", "vi/index.html", "en/index.html", "vi/db/a.html"):
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_text(f"{text} {name}")
+    write_bundle(folder, text)
     return _tree(folder)
 
 

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
 
 from r57_pipelines.paths import PROJECT_ROOT, SAMPLE_SOURCES_DIR
+from tests.builders import R57
 
 pytestmark = pytest.mark.slow
 
 INTENDED = PROJECT_ROOT / "tests" / "fixtures" / "intended_status.yaml"
-R57 = str(Path(sys.executable).parent / "r57")
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -21,10 +20,10 @@ from markupsafe import escape
 from r57_pipelines.paths import SAMPLE_SOURCES_DIR
 from r57_pipelines.readiness.wording import delivery_problem
 from tests.broken_corpus import CASES, HOSTILE_SQL, Case, fingerprint
+from tests.builders import R57
 
 pytestmark = pytest.mark.slow
 
-R57 = str(Path(sys.executable).parent / "r57")
 AS_OF = "2025-12-04"
 CASE_DATABASES = {c.database_id for c in CASES if c.database_id}
 

@@ -2,52 +2,14 @@
 
 from __future__ import annotations
 
-import io
-import json
 import os
 
 import duckdb
-import openpyxl
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from r57_pipelines.delivery.load import load_delivery
 from r57_pipelines.warehouse import ensure_schema
-from tests.builders import write_delivery
-
-ROWS = [
-    {"personal_id": "001090000001", "full_name": "Nguyễn Văn An", "birth_date": "1990-03-15", "sex": "Nam",
-     "updated_at": "2025-06-12T14:23:05+07:00"},
-    {"personal_id": "079195000002", "full_name": "Trần Thị Bích", "birth_date": "1995-07-01", "sex": "Nữ",
-     "updated_at": "2025-11-30T08:00:00+07:00"},
-]
-
-
-def as_csv(rows) -> bytes:
-    header = ",".join(rows[0])
-    return (header + "\n" + "\n".join(",".join(r.values()) for r in rows) + "\n").encode("utf-8")
-
-
-def as_parquet(rows) -> bytes:
-    sink = io.BytesIO()
-    pq.write_table(pa.Table.from_pylist(rows), sink)
-    return sink.getvalue()
-
-
-def as_jsonl(rows) -> bytes:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
-
-
-def as_xlsx(rows) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(list(rows[0]))
-    for row in rows:
-        sheet.append(list(row.values()))
-    sink = io.BytesIO()
-    book.save(sink)
-    return sink.getvalue()
+from tests.builders import ROWS, as_csv, as_jsonl, as_parquet, as_xlsx, write_delivery
 
 
 @pytest.fixture

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from r57_pipelines.report.publish import discard_stale_builds, new_build_directory, publish_directory, recover
-
-
-def _bundle(folder: Path, text: str) -> None:
-    (folder / "vi").mkdir(parents=True, exist_ok=True)
-    (folder / "readiness.json").write_text(text)
-    (folder / "vi" / "index.html").write_text(text)
+from tests.builders import write_bundle
 
 
 def test_a_new_build_replaces_the_old_bundle_whole(tmp_path):
     target = tmp_path / "reports"
-    _bundle(target, "old")
+    write_bundle(target, "old")
     (target / "only-in-old.html").write_text("old")
     build = new_build_directory(target)
-    _bundle(build, "new")
+    write_bundle(build, "new")
     publish_directory(build, target)
     assert (target / "readiness.json").read_text() == "new" and not (target / "only-in-old.html").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]  # no build or previous copy left
@@ -28,7 +21,7 @@ def test_a_new_build_replaces_the_old_bundle_whole(tmp_path):
 
 def test_a_build_that_fails_leaves_the_last_bundle_in_place(tmp_path):
     target = tmp_path / "reports"
-    _bundle(target, "old")
+    write_bundle(target, "old")
     build = new_build_directory(target)
     (build / "readiness.json").write_text("half")  # then the run dies: never published
     assert (target / "readiness.json").read_text() == "old"
@@ -38,16 +31,16 @@ def test_a_build_that_fails_leaves_the_last_bundle_in_place(tmp_path):
 
 def test_a_run_killed_between_the_two_renames_is_recovered(tmp_path):
     target = tmp_path / "reports"
-    _bundle(target, "old")
+    write_bundle(target, "old")
     target.rename(tmp_path / ".reports.previous")  # the first rename happened, the second did not
     recover(target)
     assert (target / "readiness.json").read_text() == "old"
 
 
-def test_the_first_publish_needs_no_previous_bundle(tmp_path):
+def test_the_first_publish_needs_no_previouswrite_bundle(tmp_path):
     target = tmp_path / "home" / "reports"
     build = new_build_directory(target)
-    _bundle(build, "first")
+    write_bundle(build, "first")
     publish_directory(build, target)
     assert (target / "vi" / "index.html").read_text() == "first"
 
@@ -64,9 +57,9 @@ def test_where_the_system_cannot_exchange_two_renames_publish(tmp_path, monkeypa
 
     monkeypatch.setattr(publish, "_exchange", lambda a, b: False)
     target = tmp_path / "reports"
-    _bundle(target, "old")
+    write_bundle(target, "old")
     build = new_build_directory(target)
-    _bundle(build, "new")
+    write_bundle(build, "new")
     publish_directory(build, target)
     assert (target / "readiness.json").read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]

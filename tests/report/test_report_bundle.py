@@ -6,15 +6,14 @@ import datetime as dt
 import json
 import re
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from tests.builders import R57
+
 pytestmark = pytest.mark.slow
 
-R57 = str(Path(sys.executable).parent / "r57")
 LANGUAGES = ("vi", "en")
 
 

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import subprocess
-import sys
-from pathlib import Path
 
 from r57_pipelines.runlock import run_lock
-
-R57 = str(Path(sys.executable).parent / "r57")
+from tests.builders import R57
 
 
 def test_report_waits_for_no_one_and_names_the_run_holding_the_home(tmp_path):

@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -23,6 +22,7 @@ from r57_pipelines.quality.parameters import suite_parameters
 from r57_pipelines.readiness.policy import default_policy
 from r57_pipelines.validation.authored import load_authored
 from r57_pipelines.validation.params import parameters_for_table, resolve_kwargs
+from tests.builders import R57
 
 EXAMPLES = PROJECT_ROOT / "docs" / "examples" / "expectations"
 DATABASE = "administrative_procedures"
@@ -59,8 +59,8 @@ def authored_run(tmp_path_factory):
             (folder / name).write_text(text, encoding="utf-8")
     home = tmp_path_factory.mktemp("authored-home")
     completed = subprocess.run(
-        [str(Path(sys.executable).parent / "r57"), "run", "--sources", str(SAMPLE_SOURCES_DIR), "--home", str(home),
-         "--as-of", "2025-12-04", "--expectations", str(expectations)],
+        [R57, "run", "--sources", str(SAMPLE_SOURCES_DIR), "--home", str(home), "--as-of", "2025-12-04",
+         "--expectations", str(expectations)],
         capture_output=True, text=True, timeout=1200, env={**os.environ, "DAGSTER_HOME": ""},
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
@@ -182,7 +182,7 @@ def test_a_broken_authored_suite_is_a_named_finding_and_the_run_completes(author
 def test_suites_check_command_names_every_problem(authored_run):
     expectations, _, _ = authored_run
     completed = subprocess.run(
-        [str(Path(sys.executable).parent / "r57"), "suites", "--check", "--out", str(expectations)],
+        [R57, "suites", "--check", "--out", str(expectations)],
         capture_output=True, text=True, timeout=300,
     )
     assert completed.returncode == 1
