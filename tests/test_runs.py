@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import queue
 import shutil
@@ -208,22 +209,55 @@ def test_a_second_run_on_a_held_home_fails_at_once_naming_the_home_and_the_holde
     assert dg.materialize([_probe], resources={"warehouse": Warehouse(database=str(home / "warehouse.duckdb"))}).success
 
 
-def test_a_run_launched_from_dagster_waits_for_the_run_holding_the_home(tmp_path):
+def test_a_run_launched_from_dagster_waits_for_the_run_holding_the_home(tmp_path, monkeypatch):
+    import r57_pipelines.resources as resources
+
     home = tmp_path / "home"
     holder = _hold(home)
-    # Let the holder go a moment after the run has started waiting for it.
-    release = threading.Timer(1.5, lambda: (holder.stdin.write("go\n"), holder.stdin.flush()))
-    release.start()
+    # The holder lets go only once the run has found the home busy and begun to wait (the lock's on_wait),
+    # and a second later: on any machine the run really waits, and a run that did not wait fails here.
+    waiting, go, held_on = threading.Event(), threading.Event(), 1.0
+    real_run_lock = resources.run_lock
+
+    def run_lock_telling_us(lock_home, wait=0, details=None, on_wait=None):
+        def told(holder_details):
+            on_wait(holder_details)
+            waiting.set()
+            go.set()
+
+        return real_run_lock(lock_home, wait, details, told)
+
+    monkeypatch.setattr(resources, "run_lock", run_lock_telling_us)
+
+    def release() -> None:
+        go.wait(timeout=RUN_TIMEOUT)  # the run is waiting (or, wrongly, has ended without)
+        if waiting.is_set():
+            time.sleep(held_on)  # hold on a little longer while the run waits
+        holder.stdin.write("go\n")
+        holder.stdin.flush()
+
+    releaser = threading.Thread(target=release)
+    releaser.start()
+    instance = dg.DagsterInstance.ephemeral()
+    started = time.monotonic()
     try:
         result = dg.materialize(
-            [_probe], resources={"warehouse": Warehouse(database=str(home / "warehouse.duckdb"), run_lock_wait_seconds=120)}
+            [_probe], instance=instance,
+            resources={"warehouse": Warehouse(database=str(home / "warehouse.duckdb"), run_lock_wait_seconds=120)},
         )
     finally:
-        release.join()
+        took = time.monotonic() - started
+        go.set()
+        releaser.join()
         assert holder.stdout.readline().strip() == "released"
         holder.wait(timeout=60)
     assert result.success
-    # The asset ran only once the holder had finished.
+    assert waiting.is_set(), "the run never waited: it found the home free"
+    assert took >= held_on
+    # The run said so in its log, naming the holder...
+    said = [e.user_message for e in instance.all_logs(result.run_id) if e.level == logging.WARNING]
+    assert any(f"another r57 run holds {home} (pid {holder.pid}" in m and "waiting up to 120 s" in m for m in said), said
+    # ...and the asset ran only once the holder had finished.
     materialization = result.asset_materializations_for_node("_probe")[0]
     assert materialization.metadata["ran_after_release"].value is True
 
