@@ -1,4 +1,5 @@
-"""Materialise the whole asset graph in-process, as `r57 run` and the Dagster UI do."""
+"""The Dagster definitions load, validate and group by ministry; the whole asset graph, materialised in-process
+as `r57 run` and the Dagster UI do (marked slow: 30 s to a minute each on two cores)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import subprocess
 
 import dagster as dg
 import duckdb
+import pytest
 
 from r57_pipelines.definitions import build_definitions, defs
 from r57_pipelines.defs.deliveries import delivery_key
@@ -45,6 +47,7 @@ def test_group_names_carry_the_ministry_name_in_ascii(registry):
     assert group_name(Ministry(code="X", name_vi="Bộ", name_en="Ministry of Tư pháp — Đà Nẵng")) == "X_Tu_phap_Da_Nang"
 
 
+@pytest.mark.slow
 def test_a_broken_delivery_fails_alone_and_the_run_completes(tmp_path, registry):
     sources, home = tmp_path / "sources", tmp_path / "home"
     rows = citizens(updated_at="2025-11-01T08:00:00+07:00")
@@ -93,6 +96,7 @@ def test_dagster_definitions_validate_passes_on_the_workspace():
     assert "All code locations passed validation" in completed.stderr + completed.stdout
 
 
+@pytest.mark.slow
 def test_a_removed_delivery_is_not_started_at_risk_and_flagged_as_fallen(tmp_path, registry):
     sources, home = tmp_path / "sources", tmp_path / "home"
     folder = write_delivery(sources, "population", "MPS", {"citizen": ("citizen.parquet", as_parquet(citizens()))})
@@ -119,6 +123,7 @@ def test_a_removed_delivery_is_not_started_at_risk_and_flagged_as_fallen(tmp_pat
     assert [h["partial"] for h in document["history"] if h["programme"] == "plan02_key"] == [1, 0]
 
 
+@pytest.mark.slow
 def test_a_commune_outside_the_list_or_the_province_lowers_correct_naming_the_rule(tmp_path, registry):
     """Issue 13: a nonexistent commune code, and a real commune of another province, each lower `correct`."""
     assets = list(build_definitions(registry).assets)
