@@ -15,6 +15,7 @@ import pytest
 from r57_pipelines.definitions import build_definitions, defs
 from r57_pipelines.defs.deliveries import delivery_key
 from r57_pipelines.defs.groups import group_name
+from r57_pipelines.defs.metadata import ROW_COUNT
 from r57_pipelines.defs.quality import quality_key
 from r57_pipelines.paths import PROJECT_ROOT
 from r57_pipelines.registry import Ministry
@@ -85,6 +86,31 @@ def test_a_broken_delivery_fails_alone_and_the_run_completes(tmp_path, registry)
             "select databases_loaded, databases_absent from marts.ministry_deliveries where ministry = 'MPS'"
         ).fetchone()
         assert mps[0] == 1 and mps[1] == len(registry.by_ministry("MPS")) - 1
+
+
+def test_assets_state_the_rows_they_wrote_as_dagsters_row_count(tmp_path, registry):
+    """`dagster/row_count`: a usable delivery's rows, a quality asset's quarantined rows; none for a rejected delivery."""
+    sources, home = tmp_path / "sources", tmp_path / "home"
+    rows = citizens()
+    rows[0] = {**rows[0], "personal_id": "001990000001"}  # century digit 9 does not exist: a malformed number
+    write_delivery(sources, "population", "MPS", {"citizen": ("citizen.parquet", as_parquet(rows))})
+    write_delivery(sources, "land", "MAE", {"parcel": ("parcel.parquet", b"PAR1 this is not parquet")})
+
+    result = dg.materialize(
+        list(build_definitions(registry).assets),
+        selection=[delivery_key("population"), quality_key("population"), delivery_key("land")],
+        resources=resources_for(sources, home, AS_OF),
+    )
+
+    assert result.success
+    metadata = {key: result.asset_materializations_for_node(key.to_python_identifier())[0].metadata
+                for key in (delivery_key("population"), quality_key("population"), delivery_key("land"))}
+    assert metadata[delivery_key("population")][ROW_COUNT].value == 2
+    quality = metadata[quality_key("population")]
+    assert quality[ROW_COUNT].value == sum(quality["quarantined_rows"].value.values()) > 0
+    assert ROW_COUNT not in metadata[delivery_key("land")]  # raw_land keeps the last good load, if any
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from raw_population.citizen").fetchone()[0] == 2
 
 
 def test_dagster_definitions_validate_passes_on_the_workspace():

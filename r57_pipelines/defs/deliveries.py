@@ -10,6 +10,7 @@ still one function. (The as-of date is run configuration, so a backfill is a run
 import dagster as dg
 
 from r57_pipelines.defs.groups import group_name
+from r57_pipelines.defs.metadata import row_count
 from r57_pipelines.delivery.discover import scan_sources
 from r57_pipelines.delivery.load import DeliveryOutcome, in_folder, load_delivery
 from r57_pipelines.delivery.record import record_delivery
@@ -70,7 +71,9 @@ def build_delivery_asset(database: Database, ministry: Ministry) -> dg.AssetsDef
         metadata = {
             "as_of": as_of.isoformat(),
             "status": outcome.status,
-            "rows": dg.MetadataValue.int(outcome.total_rows or 0),
+            # rows in raw_<id> now: only a loaded or unchanged delivery has them (a rejected one keeps
+            # the last good load, which this run did not materialise)
+            **(row_count(outcome.total_rows or 0) if outcome.usable else {}),
             "bytes": dg.MetadataValue.int(outcome.total_bytes),
             "extracted_at": outcome.extracted_at.isoformat() if outcome.extracted_at else "",
             "delivery_sha256": outcome.delivery_sha256 or "",

@@ -8,6 +8,7 @@ import dagster as dg
 
 from r57_pipelines.defs.deliveries import delivery_key
 from r57_pipelines.defs.groups import ESTATE_GROUP
+from r57_pipelines.defs.metadata import row_count
 from r57_pipelines.defs.quality import quality_key
 from r57_pipelines.quality.recollection import find_recollections, record_recollections, summarise_by_ministry
 from r57_pipelines.delivery.discover import scan_sources
@@ -54,6 +55,7 @@ def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
                 "fields": dg.MetadataValue.int(len(found)),
                 "databases": dg.MetadataValue.int(len({f.database_id for f in found})),
                 "by_ministry": dg.MetadataValue.json(summarise_by_ministry(found)),
+                **row_count(len(found)),  # one row per field in r57.master_recollection for the as-of
             }
         )
 
@@ -95,6 +97,7 @@ def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
                 "summary": dg.MetadataValue.json(summary),
                 "at_risk": dg.MetadataValue.int(sum(v.at_risk for v in verdicts.values())),
                 "marts": dg.MetadataValue.json({m.target: "ok" if m.ok else m.error for m in marts}),
+                **row_count(len(verdicts)),  # one row per database in r57.readiness for the as-of
             }
         )
 

@@ -11,6 +11,7 @@ import dagster as dg
 
 from r57_pipelines.defs.deliveries import delivery_key
 from r57_pipelines.defs.groups import group_name
+from r57_pipelines.defs.metadata import row_count
 from r57_pipelines.quality.assess import assess
 from r57_pipelines.quality.store import masked_samples, quarantine_counts, quarantine_failing_rows, record_outcomes
 from r57_pipelines.readiness.classify import failing_badly
@@ -103,6 +104,8 @@ def build_quality_asset(database: Database, ministry: Ministry) -> dg.AssetsDefi
                     [r for r in map(not_evaluated_reason, outcomes) if is_suite_finding(r)]
                 ),
                 "quarantined_rows": dg.MetadataValue.json(quarantined),
+                # the rows this asset keeps: every failing row, in quarantine_<id>
+                **row_count(sum(quarantined.values())),
             }
         )
         for dimension in DIMENSIONS:
