@@ -1,8 +1,8 @@
 """What several test modules build: small deliveries written the way a ministry would, the rows they hold,
 a stand-in report bundle, and the project's commands in this virtual environment.
 
-Paths come from the project root (`r57_pipelines.paths`), never from the working directory, so any test
-runs the same from any folder.
+Nothing here depends on the working directory: a test runs the same from any folder (project paths come
+from `r57_pipelines.paths`, commands from the folder of the Python running the tests).
 """
 
 from __future__ import annotations
