@@ -27,6 +27,7 @@ import duckdb
 import openpyxl
 import pytest
 
+from r57_pipelines.defs.deliveries import delivery_key
 from r57_pipelines.paths import SAMPLE_SOURCES_DIR
 from r57_pipelines.resources import Warehouse
 from r57_pipelines.runlock import HOLDER_FILE, HomeBusy, run_lock
@@ -344,7 +345,7 @@ def test_a_run_killed_midway_leaves_the_last_complete_report_in_place(overlappin
 
     # Kill a later run while it loads, as it starts the verdict, and inside the reports step once it has
     # begun writing files under the home.
-    for point in [_step_started("aircraft__delivery"), _step_started("estate__readiness"), "writing the reports"]:
+    for point in [_step_started(delivery_key("aircraft").to_python_identifier()), _step_started("estate__readiness"), "writing the reports"]:
         run = Run(small_sources, home, LATER, steps=True)
         if point == "writing the reports":
             run.wait_for_line(_step_started("estate__reports"))
