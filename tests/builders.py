@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
+
+from r57_pipelines.paths import SAMPLE_SOURCES_DIR
 
 
 def write_delivery(
@@ -27,3 +31,10 @@ def write_delivery(
     }
     (folder / "manifest.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), encoding="utf-8")
     return folder
+
+
+def copy_sample_deliveries(sources: Path, folders: Iterable[str]) -> Path:
+    """A small estate: these `<MINISTRY>/<db>` folders of the committed sample estate, copied into `sources`."""
+    for folder in folders:
+        shutil.copytree(SAMPLE_SOURCES_DIR / folder, sources / folder)
+    return sources
