@@ -50,15 +50,26 @@ def _server_binaries() -> Path:
     return found[-1].parent
 
 
-def _as_postgres(command: list[str]) -> list[str]:
-    """PostgreSQL refuses to run as root: as root, run it as the `postgres` user (created if missing)."""
-    if os.geteuid() != 0:
-        return command
+def _postgres_user() -> str:
+    """The user the server runs as when the tests run as root (PostgreSQL refuses root); created if missing."""
     try:
         pwd.getpwnam("postgres")
     except KeyError:  # Debian's package creates it; a machine without the package gets a system user
         subprocess.run(["useradd", "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", "postgres"], check=True)
-    return ["runuser", "-u", "postgres", "--", *command]
+    return "postgres"
+
+
+def _as_postgres(command: list[str]) -> list[str]:
+    return ["runuser", "-u", _postgres_user(), "--", *command] if os.geteuid() == 0 else command
+
+
+def _run_server_binary(binaries: Path, folder: Path, *command: str) -> None:
+    completed = subprocess.run(_as_postgres([str(binaries / command[0]), *command[1:]]), cwd=folder,
+                               capture_output=True, text=True, timeout=120)
+    if completed.returncode != 0:
+        log = folder / "server.log"
+        pytest.fail(f"{command[0]} exited with {completed.returncode}:\n{completed.stdout}{completed.stderr}"
+                    + (f"\n--- {log} ---\n{log.read_text(errors='replace')[-3000:]}" if log.exists() else ""))
 
 
 @dataclass(frozen=True)
@@ -86,20 +97,14 @@ def postgres() -> Iterator[PostgresServer]:
     binaries = _server_binaries()
     # Not pytest's tmp_path: its folders are closed to other users, and the server runs as `postgres`.
     folder = Path(tempfile.mkdtemp(prefix="r57-postgres-"))
-    if os.geteuid() == 0:
-        _as_postgres(["true"])  # the user exists
-        shutil.chown(folder, "postgres", "postgres")
     data, port = folder / "data", free_port()
-
-    def run(*command: str) -> None:
-        subprocess.run(_as_postgres([str(binaries / command[0]), *command[1:]]), cwd=folder, check=True,
-                       capture_output=True, timeout=120)
-
-    run("initdb", "-D", str(data), "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
-        "--no-locale", "--encoding=UTF8")
-    run("pg_ctl", "-D", str(data), "-l", str(folder / "server.log"), "-w", "-t", "60",
-        "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1", "start")
     try:
+        if os.geteuid() == 0:
+            shutil.chown(folder, _postgres_user(), _postgres_user())
+        _run_server_binary(binaries, folder, "initdb", "-D", str(data), "-U", "postgres", "--auth-local=trust",
+                           "--auth-host=scram-sha-256", "--no-locale", "--encoding=UTF8")
+        _run_server_binary(binaries, folder, "pg_ctl", "-D", str(data), "-l", str(folder / "server.log"), "-w",
+                           "-t", "60", "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1", "start")
         role, database, password = "r57_dagster", "r57_dagster", "not-a-secret:@/&%?"  # quoted in Dagster's URL
         # As docs/deploy.md does: a role that logs in with a password, owning the instance's database.
         superuser = psycopg2.connect(host=str(folder), port=port, user="postgres", dbname="postgres")
@@ -114,8 +119,9 @@ def postgres() -> Iterator[PostgresServer]:
                "DAGSTER_PG_USER": role, "DAGSTER_PG_PASSWORD": password}
         yield PostgresServer(port, folder, env)
     finally:
-        subprocess.run(_as_postgres([str(binaries / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
-                       cwd=folder, capture_output=True, timeout=120)
+        if (data / "postmaster.pid").exists():
+            subprocess.run(_as_postgres([str(binaries / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
+                           cwd=folder, capture_output=True, timeout=120)
         shutil.rmtree(folder, ignore_errors=True)
 
 
