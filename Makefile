@@ -11,7 +11,7 @@ DAGSTER_INSTANCE ?= $(CURDIR)/.r57/dagster
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup browser run test test-fast suites sample dagster bench clean
+.PHONY: setup browser postgres run test test-fast suites sample dagster bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,14 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)  ## Debian's Chromium for the browser tests (apt; sudo unless root)
 
+# The deployment test (tests/ui/test_postgres_deployment.py) runs Debian's PostgreSQL server binaries
+# (initdb, pg_ctl under /usr/lib/postgresql/<version>/bin) on a port and folder of its own.
+postgres:  ## Debian's PostgreSQL server for the deployment test, unless there is one (apt; sudo unless root)
+	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+	  $(SUDO) apt-get update && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql; \
+	fi
+
 $(DAGSTER_INSTANCE)/dagster.yaml:  ## the shared Dagster instance: storage in its folder, no telemetry, no sign-up dialog
 	mkdir -p '$(DAGSTER_INSTANCE)'
 	printf 'telemetry:\n  enabled: false\nnux:\n  enabled: false\n' > '$@'
@@ -35,7 +43,7 @@ run: setup $(DAGSTER_INSTANCE)/dagster.yaml  ## the whole pipeline on the sample
 	DAGSTER_HOME='$(DAGSTER_INSTANCE)' $(BIN)/r57 run --sources sample_sources --home .r57 --as-of $(AS_OF)
 	@echo "Report: .r57/reports/index.html (readiness.json and readiness.xlsx beside it; warehouse: .r57/warehouse.duckdb)"
 
-test: setup browser  ## every test, slow end-to-end ones included (what CI runs)
+test: setup browser postgres  ## every test, slow end-to-end ones included (what CI runs)
 	$(BIN)/pytest
 
 test-fast: setup browser

@@ -9,7 +9,11 @@ import os
 import sys
 from pathlib import Path
 
-from r57_pipelines.paths import DEFAULT_HOME, EXPECTATIONS_DIR, REGISTRY_DIR, SAMPLE_SOURCES_DIR
+from r57_pipelines.paths import EXPECTATIONS_DIR, REGISTRY_DIR, SAMPLE_SOURCES_DIR
+from r57_pipelines.settings import (
+    AS_OF_ENV, DUCKDB_MEMORY_LIMIT_ENV, DUCKDB_THREADS_ENV, ENGINE_ENV, EXPECTATIONS_ENV, HOME_ENV, SOURCES_ENV,
+    SettingsError, read_settings,
+)
 
 
 def _date(value: str) -> dt.date:
@@ -56,7 +60,9 @@ def _run(args: argparse.Namespace) -> int:
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     result = dg.materialize(
         list(definitions.assets),
-        resources=resources_for(args.sources, args.home, args.as_of, args.expectations.resolve()),
+        resources=resources_for(
+            args.sources, args.home, args.as_of, args.expectations.resolve(), args.settings.duckdb_config
+        ),
         instance=instance,
         run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
         raise_on_error=False,
@@ -110,7 +116,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     # never build into the same place at once.
     try:
         with run_lock(args.home, 0, {"command": "report"}):
-            with duckdb.connect(str(args.home / WAREHOUSE_FILE), read_only=True) as con:
+            with duckdb.connect(str(args.home / WAREHOUSE_FILE), read_only=True, config=args.settings.duckdb_config) as con:
                 document = json.loads(document_path.read_text(encoding="utf-8"))
                 bundle = build_bundle(con, registry, document, out, ministry=args.ministry)
     except HomeBusy as busy:
@@ -170,17 +176,32 @@ def _check_suites(folder: Path) -> int:
     return 1 if problems else 0
 
 
+ENVIRONMENT_COMMANDS = ("run", "status", "report")  # the commands that read settings.py's variables
+HOME_HELP = f"where the warehouse and reports go (default: ${HOME_ENV}, else .r57/)"
+ENVIRONMENT_HELP = (
+    f"Defaults come from the environment, as in the Dagster UI: {SOURCES_ENV}, {HOME_ENV}, {EXPECTATIONS_ENV}, "
+    f"{AS_OF_ENV}; DuckDB's settings from {DUCKDB_MEMORY_LIMIT_ENV} and {DUCKDB_THREADS_ENV}; {ENGINE_ENV} "
+    "may only be duckdb. A variable r57 cannot use stops the command with status 2."
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="r57", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="ingest, validate and classify every database; write the reports")
-    run.add_argument("--sources", type=Path, default=SAMPLE_SOURCES_DIR, help="deliveries folder")
-    run.add_argument("--home", type=Path, default=DEFAULT_HOME, help="where the warehouse and reports go")
-    run.add_argument("--as-of", type=_date, default=None, help="evaluate as of this date (default: today)")
+    # run, status and report: a flag left out comes from the environment, as in the Dagster UI (settings.py).
+    run = sub.add_parser(
+        "run", help="ingest, validate and classify every database; write the reports", epilog=ENVIRONMENT_HELP
+    )
+    run.add_argument("--sources", type=Path, help=f"deliveries folder (default: ${SOURCES_ENV}, else sample_sources/)")
+    run.add_argument("--home", type=Path, help=HOME_HELP)
     run.add_argument(
-        "--expectations", type=Path, default=EXPECTATIONS_DIR,
-        help="suites folder: generated <db>/<table>.json, authored <db>/authored/*.json, plugins/*.py",
+        "--as-of", type=_date, help=f"evaluate as of this date (default: ${AS_OF_ENV}, else today in Vietnam)"
+    )
+    run.add_argument(
+        "--expectations", type=Path,
+        help="suites folder: generated <db>/<table>.json, authored <db>/authored/*.json, plugins/*.py "
+             f"(default: ${EXPECTATIONS_ENV}, else expectations/)",
     )
     run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     run.add_argument(
@@ -189,12 +210,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=cmd_run)
 
-    status = sub.add_parser("status", help="print the national summary and the at-risk list")
-    status.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    status = sub.add_parser("status", help="print the national summary and the at-risk list", epilog=ENVIRONMENT_HELP)
+    status.add_argument("--home", type=Path, help=HOME_HELP)
     status.set_defaults(func=cmd_status)
 
-    report = sub.add_parser("report", help="write the reviewers' report bundle; --ministry for one ministry's own")
-    report.add_argument("--home", type=Path, default=DEFAULT_HOME)
+    report = sub.add_parser(
+        "report", help="write the reviewers' report bundle; --ministry for one ministry's own", epilog=ENVIRONMENT_HELP
+    )
+    report.add_argument("--home", type=Path, help=HOME_HELP)
     report.add_argument("--ministry", metavar="CODE", help="only this ministry's databases (e.g. MOH)")
     report.add_argument(
         "--out", type=Path, default=None,
@@ -228,6 +251,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in ENVIRONMENT_COMMANDS:
+        try:
+            args.settings = read_settings()
+        except SettingsError as error:
+            print(f"r57 {args.command}: {error}", file=sys.stderr)
+            return 2
+        for name in ("sources", "home", "expectations", "as_of"):  # the flags given win
+            if getattr(args, name, False) is None:
+                setattr(args, name, getattr(args.settings, name))
     return args.func(args)
 
 

@@ -15,29 +15,38 @@ from pydantic import Field, PrivateAttr
 from r57_pipelines.locale_format import VIETNAM
 from r57_pipelines.paths import DEFAULT_HOME, EXPECTATIONS_DIR, SAMPLE_SOURCES_DIR
 from r57_pipelines.runlock import describe_holder, run_lock
+from r57_pipelines.settings import AS_OF_ENV, EXPECTATIONS_ENV, HOME_ENV, SOURCES_ENV, Settings, read_settings
 from r57_pipelines.warehouse import ensure_schema
 
 WAREHOUSE_FILE = "warehouse.duckdb"
 AS_OF_TAG = "r57/as_of"  # the run tag naming the date a run evaluates
-AS_OF_ENV = "R57_AS_OF"  # the as-of of runs launched from the UI without one (definitions.py); unset: today
 
 
 class Estate(dg.ConfigurableResource):
     """The run's inputs and outputs: the sources folder, r57's home folder, and the as-of date."""
 
-    sources_dir: str = str(SAMPLE_SOURCES_DIR)
-    home_dir: str = str(DEFAULT_HOME)
+    sources_dir: str = Field(
+        default=str(SAMPLE_SOURCES_DIR),
+        description=f"The deliveries folder (<MINISTRY>/<db>/). In the UI: {SOURCES_ENV} when set, else the checkout's sample_sources/.",
+    )
+    home_dir: str = Field(
+        default=str(DEFAULT_HOME),
+        description=f"Where the reports and the run's state go. In the UI: {HOME_ENV} when set, else the checkout's .r57/.",
+    )
     as_of: str = Field(
         default="",
         description=(
             "Evaluate as of this date (YYYY-MM-DD); empty: the date in Vietnam when the run starts. "
-            "`make dagster` sets it from R57_AS_OF (the sample estate's date). The run's tag r57/as_of "
-            "and each asset's `as_of` metadata say which date a run used."
+            f"In the UI: {AS_OF_ENV} when set (`make dagster` sets it to the sample estate's date). The run's "
+            "tag r57/as_of and each asset's `as_of` metadata say which date a run used."
         ),
     )
     expectations_dir: str = Field(
         default=str(EXPECTATIONS_DIR),
-        description="The suites folder: <db>/<table>.json generated, <db>/authored/*.json written by people, plugins/*.py.",
+        description=(
+            "The suites folder: <db>/<table>.json generated, <db>/authored/*.json written by people, plugins/*.py. "
+            f"In the UI: {EXPECTATIONS_ENV} when set, else the checkout's expectations/."
+        ),
     )
 
     @property
@@ -66,6 +75,12 @@ class Estate(dg.ConfigurableResource):
     _run_as_of: dt.date | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if not self.sources.is_dir():
+            # An unmounted or mistyped folder would otherwise read as "no delivery" and publish a report
+            # where every database has fallen to not started.
+            raise FileNotFoundError(
+                f"sources folder not found: {self.sources} (the estate resource's sources_dir; {SOURCES_ENV} in the UI)"
+            )
         self._run_as_of = self.as_of_date()
         # Every run states its as-of, however it was launched (CLI, launchpad, schedule, sensor).
         run, instance = context.run, context.instance
@@ -145,13 +160,40 @@ class Warehouse(DuckDBResource):
 
 
 def resources_for(
-    sources: Path, home: Path, as_of: dt.date | None, expectations: Path = EXPECTATIONS_DIR
+    sources: Path, home: Path, as_of: dt.date | None, expectations: Path = EXPECTATIONS_DIR,
+    duckdb_config: dict[str, str | int] | None = None,
 ) -> dict[str, dg.ConfigurableResource]:
-    """The resources of one run; the CLI and the tests use this, `dagster dev` gets the defaults."""
+    """The resources of one run, as values; the CLI and the tests use this, the Dagster definitions
+    `environment_resources`."""
     return {
         "estate": Estate(
             sources_dir=str(sources), home_dir=str(home), as_of=as_of.isoformat() if as_of else "",
             expectations_dir=str(expectations),
         ),
-        "warehouse": Warehouse(database=str(home / WAREHOUSE_FILE)),
+        "warehouse": Warehouse(database=str(home / WAREHOUSE_FILE), connection_config=dict(duckdb_config or {})),
+    }
+
+
+def environment_resources(settings: Settings | None = None) -> dict[str, dg.ConfigurableResource]:
+    """The Dagster definitions' resources (the UI, the schedule, the sensor) from the environment.
+
+    settings.py reads and checks the variables. A folder or date set in the environment is passed as
+    `dg.EnvVar`, so the launchpad shows which variable it comes from and each run's process reads it
+    again; unset, the checkout's default. The warehouse is `<home>/warehouse.duckdb` with the DuckDB
+    settings as its connection_config, as values (Dagster resolves no EnvVar inside a dict, nor one
+    with a suffix).
+    """
+    settings = settings or read_settings()
+
+    def value(variable: str, default: str) -> str:
+        return dg.EnvVar(variable) if settings.is_set(variable) else default
+
+    return {
+        "estate": Estate(
+            sources_dir=value(SOURCES_ENV, str(settings.sources)),
+            home_dir=value(HOME_ENV, str(settings.home)),
+            as_of=value(AS_OF_ENV, ""),
+            expectations_dir=value(EXPECTATIONS_ENV, str(settings.expectations)),
+        ),
+        "warehouse": Warehouse(database=str(settings.home / WAREHOUSE_FILE), connection_config=settings.duckdb_config),
     }

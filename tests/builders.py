@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
+
+from r57_pipelines.paths import SAMPLE_SOURCES_DIR
 
 BIN = Path(sys.executable).parent  # .venv/bin when run as .venv/bin/pytest
 
@@ -98,3 +102,10 @@ def write_bundle(folder: Path, text: str) -> None:
     for name in BUNDLE_FILES:
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text)
+
+
+def copy_sample_deliveries(sources: Path, folders: Iterable[str]) -> Path:
+    """A small estate: these `<MINISTRY>/<db>` folders of the committed sample estate, copied into `sources`."""
+    for folder in folders:
+        shutil.copytree(SAMPLE_SOURCES_DIR / folder, sources / folder)
+    return sources

@@ -15,26 +15,36 @@ from r57_pipelines.resources import VIETNAM, Estate
 from tests.builders import ROWS, as_csv, write_delivery
 
 
+def _nightly_request(definitions: dg.Definitions, tick: dt.datetime) -> dg.RunRequest:
+    """The nightly schedule's run request for this tick, with the definitions' own resources."""
+    schedule = definitions.resolve_schedule_def("nightly_quality")
+    with dg.build_schedule_context(scheduled_execution_time=tick, resources=definitions.resources) as context:
+        (request,) = schedule.evaluate_tick(context).run_requests
+    return request
+
+
 def test_nightly_schedule_runs_at_01_00_vietnam_time_as_of_that_date(registry):
     definitions = build_definitions(registry)
     schedule = definitions.get_schedule_def("nightly_quality")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 1 * * *", "Asia/Ho_Chi_Minh")
-    tick = dt.datetime(2025, 12, 4, 1, 0, tzinfo=VIETNAM)
-    request = schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=tick)).run_requests[0]
-    assert request.run_config["resources"]["estate"]["config"]["as_of"] == "2025-12-04"
+    request = _nightly_request(definitions, dt.datetime(2025, 12, 4, 1, 0, tzinfo=VIETNAM))
+    estate = request.run_config["resources"]["estate"]["config"]
+    assert estate["as_of"] == "2025-12-04"
+    # The estate's whole config, not the as-of alone: a partial one would reset the folders to the checkout's.
+    assert estate["sources_dir"] == definitions.resources["estate"].sources_dir
     assert request.run_key == "nightly-2025-12-04"
     assert request.tags["r57/as_of"] == "2025-12-04"  # the run states its as-of in the UI
 
 
 def test_nightly_schedule_states_its_as_of_and_starts_stopped(registry):
     """A checkout's `make dagster` never replaces the 2025-12-04 sample report with today's verdict."""
-    schedule = build_definitions(registry).get_schedule_def("nightly_quality")
+    definitions = build_definitions(registry)
+    schedule = definitions.get_schedule_def("nightly_quality")
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
     assert "as of the tick's date in Vietnam time" in schedule.description
     assert "r57/as_of" in schedule.description and "Stopped by default" in schedule.description
     # 01:00 in Vietnam is 18:00 UTC the day before: the as-of is the Vietnamese date.
-    tick = dt.datetime(2025, 12, 4, 18, 0, tzinfo=dt.timezone.utc)
-    request = schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=tick)).run_requests[0]
+    request = _nightly_request(definitions, dt.datetime(2025, 12, 4, 18, 0, tzinfo=dt.timezone.utc))
     assert request.tags["r57/as_of"] == "2025-12-05"
 
 

@@ -17,8 +17,15 @@ ESTATE_JOB = "estate_quality"
 SENSOR_INTERVAL_SECONDS = 60
 
 
-def _as_of_config(as_of: dt.date) -> dict:
-    return {"resources": {"estate": {"config": {"as_of": as_of.isoformat()}}}}
+def _run_config(estate: Estate, as_of: dt.date) -> dict:
+    """The estate resource's whole configuration, with this as-of.
+
+    Whole: a run config that names a resource replaces all its configured values, so one that gave only
+    the as-of would send the run to the checkout's sample_sources/ and .r57/ whatever R57_SOURCES and
+    R57_HOME say. The values are the ones this tick resolved; the run's config page shows them.
+    """
+    config = {name: getattr(estate, name) for name in Estate.model_fields}
+    return {"resources": {"estate": {"config": {**config, "as_of": as_of.isoformat()}}}}
 
 
 def nightly_as_of(scheduled_execution_time: dt.datetime) -> dt.date:
@@ -45,16 +52,17 @@ def automation(registry: Registry) -> tuple[list, list, list]:
         description=(
             "Every night at 01:00 Asia/Ho_Chi_Minh, evaluate the whole estate as of the tick's date in "
             "Vietnam time (the 01:00 tick of 5 December evaluates as of 2025-12-05, whatever R57_AS_OF or "
-            "the launchpad say); the run's tag r57/as_of names that date. Stopped by default so that a "
+            "the launchpad say); the run's tag r57/as_of names that date. It reads the deliveries and writes "
+            "to the home of the estate resource (R57_SOURCES and R57_HOME when set). Stopped by default so that a "
             "checkout never replaces the sample report (as of 2025-12-04) with today's: turn it on in the UI "
             "where the real estate is evaluated."
         ),
     )
-    def nightly_quality(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    def nightly_quality(context: dg.ScheduleEvaluationContext, estate: Estate) -> dg.RunRequest:
         as_of = nightly_as_of(context.scheduled_execution_time)
         return dg.RunRequest(
             run_key=f"nightly-{as_of.isoformat()}",
-            run_config=_as_of_config(as_of),
+            run_config=_run_config(estate, as_of),
             tags={AS_OF_TAG: as_of.isoformat()},
         )
 
@@ -80,7 +88,7 @@ def automation(registry: Registry) -> tuple[list, list, list]:
         keys = [k for db in changed for k in (delivery_key(db), quality_key(db))]
         return dg.RunRequest(
             run_key=f"{as_of.isoformat()}:" + ",".join(f"{db}={current.get(db, {}).get('sha256', 'removed')[:12]}" for db in changed),
-            run_config=_as_of_config(as_of),
+            run_config=_run_config(estate, as_of),
             asset_selection=[*keys, RECOLLECTION_KEY, READINESS_KEY, REPORTS_KEY],
             tags={"r57/changed": ",".join(changed)[:1000], AS_OF_TAG: as_of.isoformat()},
         )

@@ -8,31 +8,21 @@ can start it), the run followed to SUCCESS, then the asset graph opened in a rea
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import psutil
 import pytest
-import requests
-from dagster import DagsterRunStatus
-from dagster_graphql import DagsterGraphQLClient
 from playwright.sync_api import expect
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent  # .venv/bin when run as .venv/bin/pytest
+from tests.dagster_services import (
+    GRAPHQL_CLIENT_WARNING, ROOT, SCHEDULE_STATE, STOP_SCHEDULE, DagsterUI, free_port, run_to_success, service_env,
+    serving, wait_for_location,
+)
+
 AS_OF = "2025-12-04"
-JOB = "estate_quality"
 SCHEDULE = "nightly_quality"
 MPS_GROUP = "MPS_Public_Security"  # the group of the Ministry of Public Security's databases
-START_TIMEOUT_S = 180
-RUN_TIMEOUT_S = 15 * 60
 
 # The defaults spelled out: runs are queued and dequeued by the daemon, then launched in a
 # subprocess; no telemetry and no first-visit dialog.
@@ -49,104 +39,7 @@ nux:
   enabled: false
 """
 
-pytestmark = [
-    pytest.mark.slow,
-    # dagster-graphql 1.13's client calls gql's deprecated execute(variable_values=...) on every request.
-    pytest.mark.filterwarnings("ignore:Using variable_values and operation_name:DeprecationWarning"),
-]
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _tail(path: Path, lines: int = 60) -> str:
-    if not path.exists():
-        return f"({path} missing)"
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-
-
-@dataclass
-class Service:
-    name: str
-    proc: subprocess.Popen
-    log: Path
-
-    def check_alive(self) -> None:
-        if self.proc.poll() is not None:
-            pytest.fail(f"{self.name} exited with {self.proc.returncode}:\n{_tail(self.log)}")
-
-
-@dataclass
-class DagsterUI:
-    """The running webserver (and, once started, the daemon) of one test."""
-
-    home: Path  # DAGSTER_HOME
-    port: int
-    logs: Path
-    env: dict[str, str]
-    services: list[Service] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, name: str, *args: str) -> Service:
-        log = self.logs / f"{name}.log"
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                [str(BIN / name), *args],
-                cwd=ROOT,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: the code servers and run workers with it
-            )
-        service = Service(name, proc, log)
-        self.services.append(service)
-        return service
-
-    def graphql(self, query: str, **variables) -> dict:
-        response = requests.post(f"{self.url}/graphql", json={"query": query, "variables": variables}, timeout=60)
-        response.raise_for_status()
-        body = response.json()
-        assert not body.get("errors"), body["errors"]
-        return body["data"]
-
-    def diagnostics(self) -> str:
-        return "\n".join(f"--- {s.name} (tail of {s.log}) ---\n{_tail(s.log)}" for s in self.services)
-
-    def stop(self) -> None:
-        for service in reversed(self.services):
-            _stop_group(service.proc)
-
-
-def _stop_group(proc: subprocess.Popen) -> None:
-    """SIGTERM the process group (and any descendant that left it), then SIGKILL what is left."""
-    try:
-        family = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
-    except psutil.NoSuchProcess:
-        family = []
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            pass
-        for p in family:
-            try:
-                p.send_signal(sig)
-            except psutil.NoSuchProcess:
-                pass
-        _, alive = psutil.wait_procs(family, timeout=20 if sig == signal.SIGTERM else 5)
-        if not alive and proc.poll() is not None:
-            break
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        pass
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings(GRAPHQL_CLIENT_WARNING)]
 
 
 @pytest.fixture
@@ -155,70 +48,10 @@ def dagster_ui(tmp_path: Path) -> Iterator[DagsterUI]:
     home = tmp_path / "dagster_home"
     home.mkdir()
     (home / "dagster.yaml").write_text(DAGSTER_YAML)
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DAGSTER_")}
-    env |= {"DAGSTER_HOME": str(home), "PYTHONUNBUFFERED": "1"}
-    ui = DagsterUI(home=home, port=_free_port(), logs=logs, env=env)
-    try:
-        web = ui.start("dagster-webserver", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(ui.port))
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            web.check_alive()
-            try:
-                info = requests.get(f"{ui.url}/server_info", timeout=5)
-                if info.ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the webserver did not answer /server_info in {START_TIMEOUT_S} s\n{ui.diagnostics()}")
-            time.sleep(0.5)
-        assert info.json()["dagster_webserver_version"]
+    ui = DagsterUI(home=home, port=free_port(), logs=tmp_path / "logs", env=service_env(home))
+    with serving(ui, "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(ui.port)):
         yield ui
-    finally:
-        ui.stop()
 
-
-LOCATIONS = """
-query {
-  workspaceOrError {
-    __typename
-    ... on Workspace {
-      locationEntries {
-        name
-        loadStatus
-        locationOrLoadError {
-          __typename
-          ... on RepositoryLocation { repositories { name jobs { name } } }
-          ... on PythonError { message stack }
-        }
-      }
-    }
-    ... on PythonError { message }
-  }
-}
-"""
-
-SCHEDULE_STATE = """
-query ($selector: ScheduleSelector!) {
-  scheduleOrError(scheduleSelector: $selector) {
-    __typename
-    ... on Schedule { scheduleState { id status } }
-    ... on PythonError { message }
-  }
-}
-"""
-
-STOP_SCHEDULE = """
-mutation ($id: String!) {
-  stopRunningSchedule(id: $id) {
-    __typename
-    ... on ScheduleStateResult { scheduleState { status } }
-    ... on PythonError { message }
-  }
-}
-"""
 
 RUN_TAGS = """
 query ($runId: ID!) {
@@ -229,43 +62,6 @@ query ($runId: ID!) {
   }
 }
 """
-
-RUN_LOGS = """
-query ($runId: ID!) {
-  logsForRun(runId: $runId) {
-    __typename
-    ... on EventConnection {
-      events {
-        __typename
-        ... on MessageEvent { timestamp level stepKey message }
-        ... on ErrorEvent { error { message stack } }
-      }
-    }
-    ... on PythonError { message }
-  }
-}
-"""
-
-
-def _wait_for_location(ui: DagsterUI) -> tuple[str, str]:
-    """Wait until the workspace's code location has loaded; its (location, repository) names."""
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        ui.services[0].check_alive()
-        workspace = ui.graphql(LOCATIONS)["workspaceOrError"]
-        assert workspace["__typename"] == "Workspace", workspace
-        entries = workspace["locationEntries"]
-        assert [e["name"] for e in entries] == ["r57"], entries
-        entry = entries[0]
-        loaded = entry["locationOrLoadError"]
-        if entry["loadStatus"] == "LOADED" and loaded is not None:
-            assert loaded["__typename"] == "RepositoryLocation", f"the code location failed to load: {loaded}"
-            (repository,) = loaded["repositories"]
-            assert JOB in {j["name"] for j in repository["jobs"]}
-            return entry["name"], repository["name"]
-        if time.monotonic() > deadline:
-            pytest.fail(f"the code location did not load in {START_TIMEOUT_S} s\n{ui.diagnostics()}")
-        time.sleep(1)
 
 
 def _nightly_schedule_is_stopped(ui: DagsterUI, location: str, repository: str) -> None:
@@ -282,25 +78,9 @@ def _nightly_schedule_is_stopped(ui: DagsterUI, location: str, repository: str) 
     pytest.fail("the nightly schedule was running by default in a new instance (stopped it before the daemon started)")
 
 
-def _run_log_tail(ui: DagsterUI, run_id: str, lines: int = 40) -> str:
-    try:
-        result = ui.graphql(RUN_LOGS, runId=run_id)["logsForRun"]
-    except Exception as exc:  # the server may be the thing that broke
-        return f"(no event log: {exc})"
-    if result["__typename"] != "EventConnection":
-        return f"(no event log: {result})"
-    out = []
-    for event in result["events"][-lines:]:
-        line = f"{event.get('level', '')} {event.get('stepKey') or ''} {event['__typename']}: {event.get('message', '')}"
-        if event.get("error"):
-            line += f"\n    {event['error']['message']}\n" + "".join(event["error"]["stack"][-6:])
-        out.append(line)
-    return "\n".join(out)
-
-
 def test_full_job_through_graphql_then_asset_graph_in_browser(dagster_ui: DagsterUI, browser_page, browser_log, registry, tmp_path):
     started = time.monotonic()
-    location, repository = _wait_for_location(dagster_ui)
+    location, repository = wait_for_location(dagster_ui)
     _nightly_schedule_is_stopped(dagster_ui, location, repository)
     daemon = dagster_ui.start("dagster-daemon", "run", "-w", "workspace.yaml")
 
@@ -311,23 +91,7 @@ def test_full_job_through_graphql_then_asset_graph_in_browser(dagster_ui: Dagste
             "warehouse": {"config": {"database": str(home / "warehouse.duckdb")}},
         }
     }
-    client = DagsterGraphQLClient("127.0.0.1", port_number=dagster_ui.port, timeout=60)
-    run_id = client.submit_job_execution(JOB, repository_location_name=location, repository_name=repository, run_config=run_config)
-    print(f"\nrun {run_id} submitted {time.monotonic() - started:.0f} s after the webserver answered")
-
-    deadline = time.monotonic() + RUN_TIMEOUT_S
-    status = client.get_run_status(run_id)
-    while status != DagsterRunStatus.SUCCESS:
-        daemon.check_alive()
-        if status in (DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED):
-            pytest.fail(f"run {run_id} ended {status.value}:\n{_run_log_tail(dagster_ui, run_id)}\n{dagster_ui.diagnostics()}")
-        if time.monotonic() > deadline:
-            pytest.fail(
-                f"run {run_id} still {status.value} after {RUN_TIMEOUT_S} s:\n"
-                f"{_run_log_tail(dagster_ui, run_id)}\n{dagster_ui.diagnostics()}"
-            )
-        time.sleep(2)
-        status = client.get_run_status(run_id)
+    run_id = run_to_success(dagster_ui, daemon, location, repository, run_config)
     print(f"run {run_id} succeeded {time.monotonic() - started:.0f} s after the webserver answered")
 
     # The run wrote where the launchpad's config said, not to the default home.

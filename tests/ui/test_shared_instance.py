@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,8 +20,8 @@ import pytest
 from r57_pipelines.defs.deliveries import DELIVERY_USABLE, delivery_key
 from r57_pipelines.defs.estate import READINESS_KEY, REPORTS_KEY
 from r57_pipelines.defs.quality import quality_key
-from r57_pipelines.paths import SAMPLE_SOURCES_DIR
 from r57_pipelines.readiness.policy import DIMENSIONS
+from tests.builders import copy_sample_deliveries
 
 ROOT = Path(__file__).resolve().parents[2]
 R57 = str(Path(sys.executable).parent / "r57")
@@ -55,9 +54,7 @@ def recorded(tmp_path_factory) -> Path:
     dagster_home = base / "dagster"
     _make(f"DAGSTER_INSTANCE={dagster_home}", f"{dagster_home}/dagster.yaml")
     assert "enabled: false" in (dagster_home / "dagster.yaml").read_text()  # telemetry off
-    sources = base / "sources"
-    for folder in {**LOADED, **REJECTED}.values():
-        shutil.copytree(SAMPLE_SOURCES_DIR / folder, sources / folder)
+    sources = copy_sample_deliveries(base / "sources", {**LOADED, **REJECTED}.values())
     completed = subprocess.run(
         [R57, "run", "--sources", str(sources), "--home", str(base / "home"), "--as-of", AS_OF, "--log-level", "WARNING"],
         capture_output=True, text=True, timeout=900, env={**os.environ, "DAGSTER_HOME": str(dagster_home)},
