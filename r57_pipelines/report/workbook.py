@@ -25,7 +25,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from r57_pipelines.locale_format import VIETNAM
-from r57_pipelines.readiness.check_wording import check_text
+from r57_pipelines.readiness.check_wording import check_text, table_label
 from r57_pipelines.readiness.policy import DIMENSIONS
 from r57_pipelines.readiness.wording import delivery_problem, not_evaluated_reason, suite_finding
 from r57_pipelines.validation.authored import is_suite_finding
@@ -249,7 +249,7 @@ def _checks(book: Workbook, data: ReportData) -> None:
     for db in data.databases:
         for c in data.checks.get(db["id"], []):
             sheet.append([
-                db["id"], c.table_name, c.check_id, _word("dimension", c.dimension), _word("severity", c.severity),
+                db["id"], table_label(c.table_name).vi, c.check_id, _word("dimension", c.dimension), _word("severity", c.severity),
                 _check_description(c), _check_result(c), int(c.unexpected_count), int(c.element_count),
                 _samples(c.masked_samples), _word("engine", c.engine), _not_evaluated(c.not_evaluated_reason),
             ])

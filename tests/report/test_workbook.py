@@ -124,6 +124,9 @@ def test_checks_sheet_has_every_outcome_in_words_with_readable_samples(book, sam
     samples = [r["Mẫu (đã che)"].value for r in rows if r["Mẫu (đã che)"].value]
     assert samples and not any(s.lstrip().startswith(("[", "{")) for s in samples)
     assert any("; " in s for s in samples)
+    # Checks and tables said in Vietnamese words (checks.yaml), not the suites' English or r57's internal names.
+    assert "_r57_delivery" not in {r["Bảng"].value for r in rows}
+    assert any(r["Mô tả"].value == "bản trích xuất đủ mới theo chu kỳ cập nhật" for r in rows)
 
 
 def test_history_sheet_has_dates_tiers_in_words_and_rounded_scores(book, sample_estate_run):
