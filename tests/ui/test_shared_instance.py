@@ -2,8 +2,9 @@
 
 The Makefile points both at `.r57/dagster` (DAGSTER_HOME) and writes its dagster.yaml; `r57 run` with
 DAGSTER_HOME set records its run there. Here the Makefile's own rule creates an instance in a temporary
-folder, `r57 run` runs a small estate into it, and the instance is read back as the webserver reads
-it: the run with its as-of tag, each asset's latest materialisation and each check's latest result.
+folder; the instance of the sample estate's `r57 run` (conftest's `sample_estate_run`, DAGSTER_HOME set as
+the Makefile sets it) is read back as the webserver reads it: the run with its as-of tag, each asset's
+latest materialisation and each check's latest result.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
-from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -20,14 +19,12 @@ import pytest
 from r57_pipelines.defs.deliveries import DELIVERY_USABLE, delivery_key
 from r57_pipelines.defs.estate import READINESS_KEY, REPORTS_KEY
 from r57_pipelines.defs.quality import quality_key
+from r57_pipelines.paths import PROJECT_ROOT as ROOT
 from r57_pipelines.readiness.policy import DIMENSIONS
-from tests.builders import copy_sample_deliveries
 
-ROOT = Path(__file__).resolve().parents[2]
-R57 = str(Path(sys.executable).parent / "r57")
 AS_OF = "2025-12-04"
-LOADED = {"aircraft": "MOC/aircraft", "medical_devices": "MOH/medical_devices"}
-REJECTED = {"meritorious_people": "MOHA/meritorious_people"}  # a data file named in its manifest is missing
+LOADED = ("aircraft", "medical_devices")
+REJECTED = ("meritorious_people",)  # a data file named in its manifest is missing
 
 
 def _make(*args: str) -> str:
@@ -47,31 +44,21 @@ def test_make_run_and_make_dagster_use_one_dagster_home_and_the_sample_as_of():
     assert "--as-of 2025-12-04" in run_line and "R57_AS_OF=2025-12-04" in ui_line
 
 
-@pytest.fixture(scope="module")
-def recorded(tmp_path_factory) -> Path:
-    """A small estate run by `r57 run` into an instance created by the Makefile's rule; its DAGSTER_HOME."""
-    base = tmp_path_factory.mktemp("shared-instance")
-    dagster_home = base / "dagster"
+def test_the_makefile_creates_the_shared_instance_with_telemetry_off(tmp_path):
+    dagster_home = tmp_path / "dagster"
     _make(f"DAGSTER_INSTANCE={dagster_home}", f"{dagster_home}/dagster.yaml")
-    assert "enabled: false" in (dagster_home / "dagster.yaml").read_text()  # telemetry off
-    sources = copy_sample_deliveries(base / "sources", {**LOADED, **REJECTED}.values())
-    completed = subprocess.run(
-        [R57, "run", "--sources", str(sources), "--home", str(base / "home"), "--as-of", AS_OF, "--log-level", "WARNING"],
-        capture_output=True, text=True, timeout=900, env={**os.environ, "DAGSTER_HOME": str(dagster_home)},
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    return dagster_home
+    assert "enabled: false" in (dagster_home / "dagster.yaml").read_text()
 
 
-@pytest.mark.slow  # one `r57 run` of the whole graph (235 steps) in a subprocess: about 75 s on two cores
-def test_a_cli_run_is_recorded_with_its_as_of_where_the_ui_reads(recorded):
-    with dg.DagsterInstance.from_config(str(recorded)) as instance:
+@pytest.mark.slow  # reads the instance of the one `r57 run` of the sample estate the slow tests share
+def test_a_cli_run_is_recorded_with_its_as_of_where_the_ui_reads(sample_estate_run):
+    with dg.DagsterInstance.from_config(str(sample_estate_run.dagster_home)) as instance:
         (run,) = instance.get_runs()
         assert run.status == dg.DagsterRunStatus.SUCCESS
         assert run.tags["r57/as_of"] == AS_OF  # the runs list says which date the run evaluated
 
         # Not "never materialized": every asset of the graph has its latest materialisation, stating the as-of.
-        for key in (*(delivery_key(db) for db in {**LOADED, **REJECTED}), *(quality_key(db) for db in LOADED),
+        for key in (*(delivery_key(db) for db in (*LOADED, *REJECTED)), *(quality_key(db) for db in LOADED),
                     quality_key("population"), READINESS_KEY, REPORTS_KEY):
             event = instance.get_latest_materialization_event(key)
             assert event is not None and event.run_id == run.run_id, key
