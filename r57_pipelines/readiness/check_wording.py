@@ -14,9 +14,6 @@ import yaml
 
 from r57_pipelines.readiness.wording import Said
 
-DELIVERY_TABLE = "_r57_delivery"
-
-
 @functools.cache
 def _catalog() -> dict:
     return yaml.safe_load(resources.files("r57_pipelines.readiness").joinpath("checks.yaml").read_text(encoding="utf-8"))

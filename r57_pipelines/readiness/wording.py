@@ -16,6 +16,7 @@ from importlib import resources
 import yaml
 
 from r57_pipelines import locale_format
+from r57_pipelines.validation.authored import is_suite_finding
 
 LANGUAGES = ("en", "vi")
 # Parameters whose values are words of the catalog, said in the reason's own language.
@@ -106,8 +107,10 @@ def suite_finding(finding: str) -> Said:
     return _said_by_pattern(finding, "suite_findings")
 
 
-def not_evaluated_reason(reason: str) -> Said:
-    """Why a check of a delivered database could not be evaluated, said in words."""
+def why_not_evaluated(reason: str) -> Said:
+    """Why a check could not be evaluated, said in words: an authored suite's problem, or r57's own reason."""
+    if is_suite_finding(reason):
+        return suite_finding(reason)
     return _said_by_pattern(reason, "not_evaluated", names_a_file=False)
 
 

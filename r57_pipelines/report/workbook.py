@@ -27,8 +27,7 @@ from openpyxl.utils import get_column_letter
 from r57_pipelines.locale_format import VIETNAM
 from r57_pipelines.readiness.check_wording import check_text, table_label
 from r57_pipelines.readiness.policy import DIMENSIONS
-from r57_pipelines.readiness.wording import delivery_problem, not_evaluated_reason, suite_finding
-from r57_pipelines.validation.authored import is_suite_finding
+from r57_pipelines.readiness.wording import delivery_problem, why_not_evaluated
 from r57_pipelines.readiness.scoring import CheckRow
 from r57_pipelines.report.data import ReportData
 from r57_pipelines.report.site import strings
@@ -157,10 +156,8 @@ def _check_description(c: CheckRow) -> str:
 
 
 def _not_evaluated(reason: str | None) -> str | None:
-    """Why a check did not run, in words: an authored suite's problem, or r57's own reason."""
-    if not reason:
-        return None
-    return (suite_finding(reason) if is_suite_finding(reason) else not_evaluated_reason(reason)).vi
+    """Why a check did not run, in Vietnamese words."""
+    return why_not_evaluated(reason).vi if reason else None
 
 
 def _check_result(c: CheckRow) -> str:

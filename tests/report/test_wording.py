@@ -7,7 +7,7 @@ from importlib import resources
 import yaml
 
 from r57_pipelines.readiness.check_wording import check_text
-from r57_pipelines.readiness.wording import Decimal, Share, delivery_finding, delivery_problem, say
+from r57_pipelines.readiness.wording import Decimal, Share, delivery_finding, delivery_problem, say, why_not_evaluated
 from r57_pipelines.report.charts import line_chart
 from r57_pipelines.report.site import LANGUAGES, strings
 
@@ -72,3 +72,9 @@ def test_checks_are_said_from_templates_never_from_parameter_names():
     authored = check_text("dossier.status+opened.column_pair_values_to_be_equal.0123abcd", "dossier",
                           "expect_column_pair_values_to_be_equal", failing=True)
     assert authored.en == "(status, opened) differ"
+
+
+def test_why_a_check_did_not_run_is_said_in_words():
+    assert why_not_evaluated("column not delivered: status").vi == "chưa bàn giao cột: status"
+    authored = why_not_evaluated("civil/authored/person.json: expectation 2 (expect_x): no column 'y'")
+    assert authored.vi == "tệp civil/authored/person.json: kiểm tra thứ 2 không dùng được như đã viết"
