@@ -50,6 +50,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     import dagster as dg
 
+    from r57_pipelines import progress
     from r57_pipelines.definitions import build_definitions
     from r57_pipelines.registry import load_registry
     from r57_pipelines.resources import resources_for
@@ -58,15 +59,17 @@ def _run(args: argparse.Namespace) -> int:
     definitions = build_definitions(registry)
     # With DAGSTER_HOME set the run is recorded where `dagster dev` shows it; otherwise it is ephemeral.
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    result = dg.materialize(
-        list(definitions.assets),
-        resources=resources_for(
-            args.sources, args.home, args.as_of, args.expectations.resolve(), args.settings.duckdb_config
-        ),
-        instance=instance,
-        run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
-        raise_on_error=False,
-    )
+    with progress.shown(sys.stderr):
+        result = dg.materialize(
+            list(definitions.assets),
+            resources=resources_for(
+                args.sources, args.home, args.as_of, args.expectations.resolve(), args.settings.duckdb_config
+            ),
+            instance=instance,
+            run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
+            raise_on_error=False,
+        )
+    progress.forget(result.run_id)
     report = args.home / "reports" / "readiness.json"
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]

@@ -19,6 +19,7 @@ from r57_pipelines.settings import AS_OF_ENV, EXPECTATIONS_ENV, HOME_ENV, SOURCE
 from r57_pipelines.warehouse import ensure_schema
 
 WAREHOUSE_FILE = "warehouse.duckdb"
+DEFAULT_MEMORY_LIMIT = "3GB"  # the 50M-row estate runs within it (benchmarks/bench_estate.py)
 AS_OF_TAG = "r57/as_of"  # the run tag naming the date a run evaluates
 
 
@@ -159,6 +160,19 @@ class Warehouse(DuckDBResource):
             yield con
 
 
+def duckdb_defaults(home: Path) -> dict[str, str]:
+    """DuckDB settings unless the environment or the caller says otherwise (docs/deploy.md, "Memory").
+
+    A bounded memory so that the nightly run fits beside the webserver and daemon (DuckDB's own default is
+    80 % of the machine), spilling what does not fit to the home, not the system's /tmp.
+    """
+    return {"memory_limit": DEFAULT_MEMORY_LIMIT, "temp_directory": str(home / "tmp" / "duckdb")}
+
+
+def warehouse_at(home: Path, duckdb_config: dict[str, str | int] | None = None) -> Warehouse:
+    return Warehouse(database=str(home / WAREHOUSE_FILE), connection_config={**duckdb_defaults(home), **(duckdb_config or {})})
+
+
 def resources_for(
     sources: Path, home: Path, as_of: dt.date | None, expectations: Path = EXPECTATIONS_DIR,
     duckdb_config: dict[str, str | int] | None = None,
@@ -170,7 +184,7 @@ def resources_for(
             sources_dir=str(sources), home_dir=str(home), as_of=as_of.isoformat() if as_of else "",
             expectations_dir=str(expectations),
         ),
-        "warehouse": Warehouse(database=str(home / WAREHOUSE_FILE), connection_config=dict(duckdb_config or {})),
+        "warehouse": warehouse_at(home, duckdb_config),
     }
 
 
@@ -195,5 +209,5 @@ def environment_resources(settings: Settings | None = None) -> dict[str, dg.Conf
             as_of=value(AS_OF_ENV, ""),
             expectations_dir=value(EXPECTATIONS_ENV, str(settings.expectations)),
         ),
-        "warehouse": Warehouse(database=str(settings.home / WAREHOUSE_FILE), connection_config=settings.duckdb_config),
+        "warehouse": warehouse_at(settings.home, settings.duckdb_config),
     }

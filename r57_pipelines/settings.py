@@ -10,7 +10,7 @@ One place, read by the Dagster definitions (the UI, the daemon's schedule and se
 | `R57_EXPECTATIONS` | the suites folder | the checkout's `expectations/` |
 | `R57_AS_OF` | the as-of of runs launched without one (YYYY-MM-DD) | the date in Vietnam when the run starts |
 | `R57_ENGINE` | the warehouse engine: `duckdb`, the only one | `duckdb` |
-| `R57_DUCKDB_MEMORY_LIMIT` | DuckDB's `memory_limit` (e.g. `8GB`) | DuckDB's own: 80 % of the RAM |
+| `R57_DUCKDB_MEMORY_LIMIT` | DuckDB's `memory_limit` (e.g. `8GB`); beyond it DuckDB spills to `<home>/tmp/duckdb` | `3GB` (`resources.DEFAULT_MEMORY_LIMIT`) |
 | `R57_DUCKDB_THREADS` | DuckDB's `threads` (a positive whole number) | DuckDB's own: one per core |
 
 Folders must be absolute paths: the webserver, the daemon, the code server and each run's process

@@ -11,10 +11,12 @@ import dagster as dg
 
 from r57_pipelines.defs.groups import group_name
 from r57_pipelines.defs.metadata import row_count
+from r57_pipelines.defs.run_progress import databases_in_run, step_done
 from r57_pipelines.delivery.discover import scan_sources
 from r57_pipelines.delivery.load import DeliveryOutcome, in_folder, load_delivery
 from r57_pipelines.delivery.record import record_delivery
 from r57_pipelines.registry import Database, Ministry, Registry
+from r57_pipelines.progress import INGEST, StepClock
 from r57_pipelines.sql_models import run_staging
 from r57_pipelines.resources import Estate, Warehouse
 
@@ -51,6 +53,7 @@ def build_delivery_asset(database: Database, ministry: Ministry) -> dg.AssetsDef
         ],
     )
     def _delivery(context: dg.AssetExecutionContext, estate: Estate, warehouse: Warehouse):
+        clock = StepClock.start()
         scan = scan_sources(estate.sources, {database.id})
         as_of = estate.as_of_date()
         with warehouse.connect() as con:
@@ -68,6 +71,7 @@ def build_delivery_asset(database: Database, ministry: Ministry) -> dg.AssetsDef
             staged = run_staging(con, database) if outcome.usable else []
         if outcome.error:
             context.log.warning(f"{database.id}: delivery rejected: {outcome.error}")
+        step_done(context, INGEST, database.id, outcome.total_rows or 0, databases_in_run(context, "delivery"), clock)
         metadata = {
             "as_of": as_of.isoformat(),
             "status": outcome.status,

@@ -10,6 +10,8 @@ from r57_pipelines.defs.deliveries import delivery_key
 from r57_pipelines.defs.groups import ESTATE_GROUP
 from r57_pipelines.defs.metadata import row_count
 from r57_pipelines.defs.quality import quality_key
+from r57_pipelines.defs.run_progress import estate_steps_in_run, step_done
+from r57_pipelines.progress import ESTATE, StepClock
 from r57_pipelines.quality.recollection import find_recollections, record_recollections, summarise_by_ministry
 from r57_pipelines.delivery.discover import scan_sources
 from r57_pipelines.readiness.classify import classify
@@ -44,11 +46,15 @@ def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
             "Rows in r57.master_recollection."
         ),
     )
-    def master_data_recollection(estate: Estate, warehouse: Warehouse) -> dg.MaterializeResult:
+    def master_data_recollection(
+        context: dg.AssetExecutionContext, estate: Estate, warehouse: Warehouse
+    ) -> dg.MaterializeResult:
+        clock = StepClock.start()
         as_of = estate.as_of_date()
         with warehouse.connect() as con:
             found = find_recollections(con, registry)
             record_recollections(con, as_of, found)
+        step_done(context, ESTATE, "master_data_recollection", sum(f.rows for f in found), estate_steps_in_run(context), clock)
         return dg.MaterializeResult(
             metadata={
                 "as_of": as_of.isoformat(),
@@ -71,6 +77,7 @@ def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
         ),
     )
     def readiness(context: dg.AssetExecutionContext, estate: Estate, warehouse: Warehouse) -> dg.MaterializeResult:
+        clock = StepClock.start()
         policy = default_policy()
         as_of = estate.as_of_date()
         with warehouse.connect() as con:
@@ -90,6 +97,7 @@ def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
         summary = document["summary"]
         for programme, counts in summary.items():
             context.log.info(f"{programme}: {counts}")
+        step_done(context, ESTATE, "readiness", 0, estate_steps_in_run(context), clock)
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(path)),
@@ -113,18 +121,19 @@ def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
             "`r57 report --ministry CODE` writes one ministry's own bundle."
         ),
     )
-    def reports(estate: Estate, warehouse: Warehouse) -> dg.MaterializeResult:
+    def reports(context: dg.AssetExecutionContext, estate: Estate, warehouse: Warehouse) -> dg.MaterializeResult:
+        clock = StepClock.start()
         document = json.loads(estate.readiness_document.read_text(encoding="utf-8"))
-        started = time.perf_counter()
         with warehouse.connect() as con:
             bundle = build_bundle(con, registry, document, estate.reports_dir)
+        step_done(context, ESTATE, "reports", 0, estate_steps_in_run(context), clock)
         return dg.MaterializeResult(
             metadata={
                 "front_page": dg.MetadataValue.path(str(bundle.front_page)),
                 "as_of": document["as_of"],
                 "pages": dg.MetadataValue.int(bundle.pages),
                 "databases": dg.MetadataValue.int(bundle.databases),
-                "build_seconds": dg.MetadataValue.float(round(time.perf_counter() - started, 2)),
+                "build_seconds": dg.MetadataValue.float(round(time.perf_counter() - clock.wall, 2)),
             }
         )
 

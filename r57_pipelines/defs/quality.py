@@ -12,6 +12,8 @@ import dagster as dg
 from r57_pipelines.defs.deliveries import delivery_key
 from r57_pipelines.defs.groups import group_name
 from r57_pipelines.defs.metadata import row_count
+from r57_pipelines.defs.run_progress import databases_in_run, step_done
+from r57_pipelines.progress import VALIDATION, StepClock
 from r57_pipelines.quality.assess import assess
 from r57_pipelines.quality.store import masked_samples, quarantine_counts, quarantine_failing_rows, record_outcomes
 from r57_pipelines.readiness.classify import failing_badly
@@ -54,14 +56,16 @@ def build_quality_asset(database: Database, ministry: Ministry) -> dg.AssetsDefi
         ],
     )
     def _quality(context: dg.AssetExecutionContext, estate: Estate, warehouse: Warehouse):
+        clock = StepClock.start()
         policy = default_policy()
         as_of = estate.as_of_date()
         with warehouse.connect() as con:
-            status, delivery_sha256 = con.execute(
-                "select status, delivery_sha256 from r57.deliveries where as_of = ? and database_id = ?",
+            status, delivery_sha256, rows = con.execute(
+                "select status, delivery_sha256, total_rows from r57.deliveries where as_of = ? and database_id = ?",
                 [as_of, database.id],
-            ).fetchone() or ("absent", None)
+            ).fetchone() or ("absent", None, None)
             if status not in ("loaded", "unchanged"):
+                step_done(context, VALIDATION, database.id, 0, databases_in_run(context, "quality"), clock)
                 yield dg.MaterializeResult(
                     metadata={"as_of": as_of.isoformat(), "assessed": False, "reason": f"delivery {status}"}
                 )
@@ -85,6 +89,7 @@ def build_quality_asset(database: Database, ministry: Ministry) -> dg.AssetsDefi
                 assessment.validation_key, samples,
             )
 
+        step_done(context, VALIDATION, database.id, rows or 0, databases_in_run(context, "quality"), clock)
         scores = assessment.scores(policy)
         check_rows = {c.check_id: c for c in assessment.checks}
         thresholds = policy.tiers.foundational

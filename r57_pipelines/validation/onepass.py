@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,7 @@ from r57_pipelines.validation.outcome import ExpectationOutcome, make_outcome, m
 from r57_pipelines.validation.params import MissingParameterError, parameters_for_table, resolve_kwargs
 from r57_pipelines.validation.registry import COMPILED_TYPES, FAMILY, ROW_LEVEL_TYPES
 from r57_pipelines.validation.row_condition import RowConditionError, row_condition
+from r57_pipelines.validation.shared_work import share_row_work
 from r57_pipelines.validation.sqlbuild import (
     BASE,
     DIALECT,
@@ -109,16 +110,15 @@ class _Plan:
         self.windows[alias] = expression
         return column(alias)
 
-    def select(self, source: exp.Expression, joins: Sequence[exp.Join] = ()) -> exp.Select:
-        # No hand-made common-subexpression pass: DuckDB already computes an expression that occurs in
-        # several aggregates once per row (measured), as long as it is spelled identically.
-        if self.windows:
-            bare = source.copy()
-            bare.set("alias", None)  # Expression.set returns None: alias the copy in place
-            inner = exp.select(exp.Star(), *[w.as_(a) for a, w in self.windows.items()]).from_(bare)
+    def select(self, source: exp.Expression, columns: Collection[str], joins: Sequence[exp.Join] = ()) -> exp.Select:
+        """The one SELECT of every aggregate over `source` (whose own columns are `columns`)."""
+        aggregates, shared = share_row_work(self.aggregates, columns)  # normalise once per row (shared_work.py)
+        per_row = {**self.windows, **shared}
+        if per_row:
+            inner = exp.select(exp.Star(), *[w.as_(a) for a, w in per_row.items()]).from_(source.copy())
             source = inner.subquery(BASE)
-        query = exp.select(*[e.as_(alias) for alias, e in self.aggregates.items()]).from_(source)
-        for join in [*joins, *lookup_joins(*self.aggregates.values())]:  # reference lists (the communes)
+        query = exp.select(*[e.as_(alias) for alias, e in aggregates.items()]).from_(source)
+        for join in [*joins, *lookup_joins(*aggregates.values())]:  # reference lists (the communes)
             query = query.join(join)
         return query
 
@@ -472,7 +472,7 @@ def validate_table(
         except _BAD_EXPECTATION as error:
             outcomes[index] = _cannot(t, resolved, error)
 
-    query = t.plan.select(table_ref(schema, table))
+    query = t.plan.select(table_ref(schema, table), t.types)
     values = dict(zip(t.plan.aggregates, _first_row(con, query.sql(DIALECT))))
     for index, reader in readers:
         try:
@@ -662,7 +662,7 @@ def _master_outcomes(
         )
         on = exp.EQ(this=column(ours), expression=column("_r57_key", source["alias"]))
         joins.append(exp.Join(this=_master_lookup(con, keyed, other_schema, source["alias"]), on=on, side="LEFT"))
-    query = plan.select(table_ref(schema, table), joins)
+    query = plan.select(table_ref(schema, table), types, joins)
     values = dict(zip(plan.aggregates, _first_row(con, query.sql(DIALECT))))
     total = _count(values[rows_alias])
     for index, expectation, kwargs, considered_alias, unexpected_alias in readers:
