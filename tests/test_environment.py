@@ -39,6 +39,23 @@ def test_unset_means_the_checkouts_folders_today_and_duckdbs_own_settings():
     )
 
 
+def test_the_warehouse_bounds_duckdbs_memory_and_spills_under_the_home_unless_told_otherwise(tmp_path):
+    import duckdb
+
+    from r57_pipelines.resources import DEFAULT_MEMORY_LIMIT, warehouse_at
+
+    warehouse = warehouse_at(tmp_path, {"threads": 1})
+    with warehouse.get_connection() as con:
+        limit, spill, threads = con.execute(
+            "select current_setting('memory_limit'), current_setting('temp_directory'), current_setting('threads')"
+        ).fetchone()
+    # DuckDB reports the limit in its own units (3GB is 2.7 GiB)
+    assert limit == duckdb.connect(config={"memory_limit": DEFAULT_MEMORY_LIMIT}).execute(
+        "select current_setting('memory_limit')").fetchone()[0]
+    assert Path(spill) == tmp_path / "tmp" / "duckdb" and threads == 1
+    assert warehouse_at(tmp_path, {"memory_limit": "8GB"}).connection_config["memory_limit"] == "8GB"
+
+
 def test_every_variable_is_read():
     settings = read_settings({
         SOURCES_ENV: "/srv/r57/deliveries", HOME_ENV: "/var/lib/r57", EXPECTATIONS_ENV: "/srv/r57/expectations",

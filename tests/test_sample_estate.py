@@ -121,3 +121,26 @@ def test_master_data_recollection_finds_disagreement_only_where_it_was_planted(s
     planted = [db for db, v in intended.items() if v["profile"] == "master_mismatch" and db in disagreeing]
     assert any(disagreeing[db] > 0 for db in planted)
     assert sum(m["disagreeing"] for m in document["master_data_recollection"].values()) == sum(disagreeing.values())
+
+
+def test_recollection_compares_again_only_databases_whose_delivery_changed(sample_run, registry, tmp_path):
+    from r57_pipelines.quality.recollection import find_recollections, record_recollections
+    import datetime as dt
+    import shutil
+
+    home, _, _ = sample_run
+    shutil.copy(home / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        recorded = con.execute("select count(*), count(input_key) from r57.master_recollection").fetchone()
+        assert recorded[0] > 0 and recorded[0] == recorded[1]  # every row says what it was computed from
+
+        found, compared = find_recollections(con, registry)
+        assert compared == 0  # the run's rows are the answer: nothing is compared again
+        record_recollections(con, dt.date(2025, 12, 5), found)
+
+        changed = found[0].database_id  # a new delivery of one database (its raw tables' hash moves)
+        con.execute(f'update "raw_{changed}"._r57_delivery set sha256 = sha256 || \'-new\'')
+        again, compared = find_recollections(con, registry)
+        assert compared == 1
+        key = lambda f: (f.database_id, f.table, f.column, f.rows, f.matched, f.disagreeing)  # noqa: E731
+        assert sorted(map(key, again)) == sorted(map(key, found))  # same data, same answer

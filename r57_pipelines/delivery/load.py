@@ -31,6 +31,8 @@ class DeliveredFile:
     sha256: str
     bytes: int
     rows: int | None = None
+    # size, modification time and inode when it was hashed: equal next time, the hash is taken as it was
+    stat: list[int] | None = None
 
 
 @dataclass
@@ -71,6 +73,16 @@ def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
         while block := handle.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _delivered_file(table: str, name: str, file_format: str, path: Path, before: list[dict]) -> DeliveredFile:
+    """The file's facts; its sha256 is read again only when its size, modification time or inode changed
+    since the load now in the warehouse (as git's index does): an unchanged night reads no data."""
+    st = path.stat()
+    stat = [st.st_size, st.st_mtime_ns, st.st_ino]
+    known = next((f for f in before if f.get("table") == table and f.get("file") == name and f.get("stat") == stat), None)
+    sha256 = known["sha256"] if known else sha256_of(path)
+    return DeliveredFile(table, name, file_format, sha256, st.st_size, stat=stat)
 
 
 def _check_manifest_matches(folder: Path, manifest: Manifest, database: Database) -> None:
@@ -134,8 +146,9 @@ def load_delivery(
         _check_manifest_matches(folder, manifest, database)
         outcome.extracted_at = manifest.extracted_at
         paths = {t.name: resolve_data_file(folder, t) for t in manifest.tables}
+        previous = _previous_load(con, database.id)
         outcome.files = [
-            DeliveredFile(t.name, t.file, t.file_format, sha256_of(paths[t.name]), paths[t.name].stat().st_size)
+            _delivered_file(t.name, t.file, t.file_format, paths[t.name], previous[1] if previous else [])
             for t in manifest.tables
         ]
         digest = hashlib.sha256(sha256_of(folder / MANIFEST_NAME).encode())
@@ -143,7 +156,6 @@ def load_delivery(
             digest.update(f"{f.table}\0{f.sha256}".encode())
         outcome.delivery_sha256 = digest.hexdigest()
 
-        previous = _previous_load(con, database.id)
         if previous and previous[0] == outcome.delivery_sha256:
             rows = {f["table"]: f.get("rows") for f in previous[1]}
             for f in outcome.files:

@@ -9,13 +9,17 @@ the population database's value for the same person (on the staging views: typed
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 from dataclasses import dataclass
 
 import duckdb
 import sqlglot.expressions as exp
 
-from r57_pipelines.registry import ColumnKind, Registry
-from r57_pipelines.warehouse import table_columns, tables_in
+from r57_pipelines.delivery.load import DELIVERY_INFO_TABLE
+from r57_pipelines.paths import SQL_MODELS_DIR
+from r57_pipelines.registry import Column, ColumnKind, Database, Registry, Table
+from r57_pipelines.warehouse import qualified, raw_schema, table_columns, tables_in
 
 MASTER_DATABASE, MASTER_TABLE, MASTER_KEY = "population", "citizen", "personal_id"
 # Kind of a re-collected column -> the master column holding the same fact.
@@ -26,7 +30,8 @@ MASTER_FIELD_BY_KIND = {
     ColumnKind.address: "address",
 }
 TEXT_KINDS = (ColumnKind.person_name, ColumnKind.address)
-SNAPSHOT = "r57_master_snapshot"  # a temporary table, gone with the connection
+CACHE_SCHEMA = "r57_cache"  # tables derived from one delivery, named by its hash; rebuilt when it changes
+COMPARISON_VERSION = "1"  # change it when the comparison below changes: every key changes with it
 
 
 @dataclass(frozen=True)
@@ -40,20 +45,102 @@ class Recollection:
     rows: int  # rows whose personal number is filled
     matched: int  # rows whose personal number is in the population database
     disagreeing: int  # matched rows whose value differs from the master value
+    input_key: str | None = None  # what it was computed from (see `input_key`)
+
+
+def _fields(table: Table) -> list[Column]:
+    """The columns of a contract table that re-collect master data beside a personal number (none without one)."""
+    if not table.columns_of_kind(ColumnKind.personal_id):
+        return []
+    return [c for c in table.columns if c.kind in MASTER_FIELD_BY_KIND]
 
 
 def _comparable(column: exp.Expression, kind: ColumnKind) -> exp.Expression:
     return exp.func("lower", column) if kind in TEXT_KINDS else column
 
 
-def find_recollections(con: duckdb.DuckDBPyConnection, registry: Registry) -> list[Recollection]:
+@functools.cache
+def _staging_sql_sha256() -> str:
+    """The staging models and macros the comparison reads through (an edit changes every key)."""
+    digest = hashlib.sha256(COMPARISON_VERSION.encode())
+    for path in sorted(p for p in SQL_MODELS_DIR.rglob("*") if p.is_file() and "marts" not in p.parts):
+        digest.update(f"{path.relative_to(SQL_MODELS_DIR)}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def loaded_delivery_sha256(con: duckdb.DuckDBPyConnection, database_id: str) -> str | None:
+    """The hash of the delivery now in raw_<db> (the last good load, whatever this run's delivery was)."""
+    schema = raw_schema(database_id)
+    if DELIVERY_INFO_TABLE not in tables_in(con, schema):
+        return None
+    row = con.execute(f"select sha256 from {qualified(schema, DELIVERY_INFO_TABLE)}").fetchone()
+    return row[0] if row else None
+
+
+def input_key(database_sha256: str | None, master_sha256: str | None) -> str | None:
+    if database_sha256 is None or master_sha256 is None:
+        return None
+    material = f"{database_sha256}\0{master_sha256}\0{_staging_sql_sha256()}"
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def _recorded(con: duckdb.DuckDBPyConnection, database_id: str, key: str) -> list[Recollection] | None:
+    """The rows an earlier run computed from the same inputs, or None."""
+    rows = con.execute(
+        """
+        select database_id, ministry, table_name, key_column, column_name, master_column, rows, matched,
+               disagreeing, input_key
+        from r57.master_recollection
+        where database_id = $id and input_key = $key
+          and as_of = (select max(as_of) from r57.master_recollection where database_id = $id and input_key = $key)
+        order by table_name, key_column, column_name
+        """,
+        {"id": database_id, "key": key},
+    ).fetchall()
+    return [Recollection(*row) for row in rows] or None
+
+
+def find_recollections(con: duckdb.DuckDBPyConnection, registry: Registry) -> tuple[list[Recollection], int]:
+    """Every re-collected field of the estate, and how many databases were compared again in this call.
+
+    A database whose delivery and the population database's are those of an earlier run keeps that run's
+    rows (read, not recomputed): an unchanged night compares nothing, a night with one new delivery
+    compares that one.
+    """
     master_schema = f"stg_{MASTER_DATABASE}"
     if MASTER_TABLE not in tables_in(con, master_schema):
-        return []
-    # The staging view normalises on every read: snapshot the master side once, already comparable,
-    # instead of once per table compared (at 50M rows that was most of this asset's time).
+        return [], 0
+    master_sha256 = loaded_delivery_sha256(con, MASTER_DATABASE)
+    found, to_compare = [], []
+    for db in registry.databases.values():
+        if db.id == MASTER_DATABASE or not any(_fields(t) for t in db.contract.tables):
+            continue
+        delivered = loaded_delivery_sha256(con, db.id)
+        if delivered is None:
+            continue  # never loaded: nothing to compare
+        key = input_key(delivered, master_sha256)
+        earlier = _recorded(con, db.id, key) if key else None
+        if earlier is None:
+            to_compare.append((db, key))
+        else:
+            found += earlier
+    if to_compare:
+        snapshot = _master_snapshot(con, master_schema, master_sha256)
+        master_columns = table_columns(con, master_schema, MASTER_TABLE)
+        for db, key in to_compare:
+            found += _compare(con, db, snapshot, master_columns, key)
+    return found, len(to_compare)
+
+
+def _master_snapshot(con: duckdb.DuckDBPyConnection, master_schema: str, master_sha256: str | None) -> exp.Table:
+    """The master side, already comparable, built once per population delivery.
+
+    The staging view normalises on every read: at 50M rows, normalising the master again for every table
+    compared was most of this asset's time. Kept in r57_cache under the delivery's hash; a new delivery
+    replaces it.
+    """
     master_columns = table_columns(con, master_schema, MASTER_TABLE)
-    snapshot = exp.select(
+    select = exp.select(
         exp.column(MASTER_KEY),
         *(
             _comparable(exp.column(column), kind).as_(column)
@@ -61,63 +148,56 @@ def find_recollections(con: duckdb.DuckDBPyConnection, registry: Registry) -> li
             if column in master_columns
         ),
     ).from_(exp.table_(MASTER_TABLE, db=master_schema, quoted=True))
-    con.execute(f"create or replace temp table {SNAPSHOT} as {snapshot.sql(dialect='duckdb')}")
-    try:
-        return _compare_with_snapshot(con, registry, master_columns)
-    finally:
-        con.execute(f"drop table if exists {SNAPSHOT}")
+    name = f"master_snapshot_{(master_sha256 or 'unhashed')[:16]}"
+    con.execute(f"create schema if not exists {CACHE_SCHEMA}")
+    if master_sha256 is None or name not in tables_in(con, CACHE_SCHEMA):
+        for stale in tables_in(con, CACHE_SCHEMA):
+            if stale.startswith("master_snapshot_"):
+                con.execute(f"drop table {qualified(CACHE_SCHEMA, stale)}")
+        con.execute(f"create table {qualified(CACHE_SCHEMA, name)} as {select.sql(dialect='duckdb')}")
+    return exp.table_(name, db=CACHE_SCHEMA, quoted=True)
 
 
-def _compare_with_snapshot(
-    con: duckdb.DuckDBPyConnection, registry: Registry, master_columns: set[str]
+def _compare(
+    con: duckdb.DuckDBPyConnection, db: Database, snapshot: exp.Table, master_columns: set[str], key: str | None
 ) -> list[Recollection]:
     found = []
-    for db in registry.databases.values():
-        if db.id == MASTER_DATABASE:
-            continue
-        for table in db.contract.tables:
-            present = table_columns(con, f"stg_{db.id}", table.name)
-            for key in table.columns_of_kind(ColumnKind.personal_id):
-                fields = [
-                    c for c in table.columns
-                    if c.kind in MASTER_FIELD_BY_KIND and c.name in present and MASTER_FIELD_BY_KIND[c.kind] in master_columns
-                ]
-                if key.name not in present or not fields:
-                    continue
-                src = exp.column(key.name, "s")
-                master_key = exp.column(MASTER_KEY, "m")
-                select = exp.select(
-                    exp.func("count", src).as_("rows"), exp.func("count", master_key).as_("matched")
-                )
-                for i, col in enumerate(fields):
-                    mine = _comparable(exp.column(col.name, "s"), col.kind)
-                    theirs = exp.column(MASTER_FIELD_BY_KIND[col.kind], "m")
-                    differs = exp.and_(master_key.is_(exp.null()).not_(), exp.NullSafeNEQ(this=mine, expression=theirs))
-                    select = select.select(exp.func("count_if", differs).as_(f"d{i}"))
-                query = select.from_(exp.table_(table.name, db=f"stg_{db.id}", quoted=True).as_("s")).join(
-                    exp.table_(SNAPSHOT).as_("m"),
-                    on=exp.EQ(this=src, expression=master_key),
-                    join_type="left",
-                )
-                rows, matched, *disagreeing = con.execute(query.sql(dialect="duckdb")).fetchone()
-                found += [
-                    Recollection(db.id, db.ministry, table.name, key.name, col.name,
-                                 MASTER_FIELD_BY_KIND[col.kind], rows, matched, d)
-                    for col, d in zip(fields, disagreeing)
-                ]
+    for table in db.contract.tables:
+        present = table_columns(con, f"stg_{db.id}", table.name)
+        for personal_id in table.columns_of_kind(ColumnKind.personal_id):
+            fields = [c for c in _fields(table) if c.name in present and MASTER_FIELD_BY_KIND[c.kind] in master_columns]
+            if personal_id.name not in present or not fields:
+                continue
+            src = exp.column(personal_id.name, "s")
+            master_key = exp.column(MASTER_KEY, "m")
+            select = exp.select(exp.func("count", src).as_("rows"), exp.func("count", master_key).as_("matched"))
+            for i, col in enumerate(fields):
+                mine = _comparable(exp.column(col.name, "s"), col.kind)
+                theirs = exp.column(MASTER_FIELD_BY_KIND[col.kind], "m")
+                differs = exp.and_(master_key.is_(exp.null()).not_(), exp.NullSafeNEQ(this=mine, expression=theirs))
+                select = select.select(exp.func("count_if", differs).as_(f"d{i}"))
+            query = select.from_(exp.table_(table.name, db=f"stg_{db.id}", quoted=True).as_("s")).join(
+                snapshot.copy().as_("m"), on=exp.EQ(this=src, expression=master_key), join_type="left"
+            )
+            rows, matched, *disagreeing = con.execute(query.sql(dialect="duckdb")).fetchone()
+            found += [
+                Recollection(db.id, db.ministry, table.name, personal_id.name, col.name,
+                             MASTER_FIELD_BY_KIND[col.kind], rows, matched, d, key)
+                for col, d in zip(fields, disagreeing)
+            ]
     return found
 
 
 def record_recollections(con: duckdb.DuckDBPyConnection, as_of: dt.date, found: list[Recollection]) -> None:
     rows = [
         (as_of, f.database_id, f.ministry, f.table, f.key_column, f.column, f.master_column, f.rows, f.matched,
-         f.disagreeing)
+         f.disagreeing, f.input_key)
         for f in found
     ]
     con.execute("begin transaction")
     con.execute("delete from r57.master_recollection where as_of = ?", [as_of])
     if rows:
-        con.executemany("insert into r57.master_recollection values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.executemany("insert into r57.master_recollection values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     con.execute("commit")
 
 

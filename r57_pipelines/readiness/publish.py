@@ -93,7 +93,8 @@ def readiness_document(
                     ),
                     "sha256": delivery.get("delivery_sha256"),
                     "bytes": delivery.get("total_bytes") if delivery.get("files") else None,  # nothing was read
-                    "files": delivery.get("files") or [],
+                    # the files' stat (size, mtime, inode) only tells the next load whether to hash again
+                    "files": [{k: v for k, v in f.items() if k != "stat"} for f in delivery.get("files") or []],
                     "findings": delivery.get("findings") or [],
                 },
                 "checks": {

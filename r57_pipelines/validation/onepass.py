@@ -112,11 +112,11 @@ class _Plan:
 
     def select(self, source: exp.Expression, columns: Collection[str], joins: Sequence[exp.Join] = ()) -> exp.Select:
         """The one SELECT of every aggregate over `source` (whose own columns are `columns`)."""
-        aggregates, shared = share_row_work(self.aggregates, columns)  # normalise once per row (shared_work.py)
-        per_row = {**self.windows, **shared}
-        if per_row:
-            inner = exp.select(exp.Star(), *[w.as_(a) for a, w in per_row.items()]).from_(source.copy())
-            source = inner.subquery(BASE)
+        aggregates, layers = share_row_work(self.aggregates, columns)  # normalise once per row (shared_work.py)
+        if self.windows:
+            layers = [{**self.windows, **(layers[0] if layers else {})}, *layers[1:]]
+        for per_row in layers:  # each layer reads the columns of the one below it
+            source = exp.select(exp.Star(), *[w.as_(a) for a, w in per_row.items()]).from_(source.copy()).subquery(BASE)
         query = exp.select(*[e.as_(alias) for alias, e in aggregates.items()]).from_(source)
         for join in [*joins, *lookup_joins(*aggregates.values())]:  # reference lists (the communes)
             query = query.join(join)

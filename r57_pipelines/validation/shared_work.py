@@ -7,14 +7,15 @@ at 1.5M rows took 21.6 s as written, 10.2 s with the values shared; benchmarks/b
 So before the query is rendered, every costly expression that occurs more than once is computed once, as
 a column of the scanned rows, and the aggregates read that column.
 
-Only whole expressions evaluated for every row are shared: one inside a CASE's THEN or ELSE runs for some
-rows only (the costly whitespace collapse runs only on the rare messy value) and stays where it is.
+Only expressions evaluated for every row are shared: one inside a CASE's THEN or ELSE runs for some rows
+only (the costly whitespace collapse runs only on the rare messy value) and stays where it is. The NFC form
+of a column is the exception: ``normalise`` needs it in both branches.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 from sqlglot import exp
 
@@ -47,40 +48,56 @@ def _in_some_rows_only(node: exp.Expression) -> bool:
     return False
 
 
-def _shareable(expressions: Collection[exp.Expression], columns: Collection[str]) -> list[tuple[exp.Expression, str]]:
-    """Every costly per-row expression evaluated for all rows, with its SQL."""
-    found = []
-    for expression in expressions:
-        for node in expression.walk():
-            if (
-                isinstance(node, exp.Func | exp.Case)
-                and _is_costly(node)
-                and _reads_only_row(node, columns)
-                and not _in_some_rows_only(node)
-            ):
-                found.append((node, node.sql(DIALECT)))
-    return found
+def _is_nfc_of_column(node: exp.Expression) -> bool:
+    return (
+        isinstance(node, exp.Anonymous) and node.name.lower() == "nfc_normalize"
+        and len(node.expressions) == 1 and isinstance(node.expressions[0], exp.Column)
+    )
+
+
+def _is_costly_for_every_row(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Func | exp.Case) and _is_costly(node) and not _in_some_rows_only(node)
+
+
+def _share(
+    rewritten: dict[str, exp.Expression],
+    columns: Collection[str],
+    shareable: Callable[[exp.Expression], bool],
+    first_number: int,
+) -> dict[str, exp.Expression]:
+    """Replace (in place) each expression of `rewritten` that is `shareable` and occurs more than once by a
+    column; the largest first. Returns the columns' expressions by name."""
+    layer: dict[str, exp.Expression] = {}
+    while True:
+        found = [
+            (node, node.sql(DIALECT))
+            for expression in rewritten.values()
+            for node in expression.walk()
+            if shareable(node) and _reads_only_row(node, columns)
+        ]
+        repeated = [sql for sql, n in Counter(sql for _, sql in found).items() if n > 1]
+        if not repeated:
+            return layer
+        target = max(repeated, key=len)
+        name = f"{SHARED_PREFIX}{first_number + len(layer)}"
+        for node, sql in found:
+            if sql == target and node.parent is not None:
+                layer.setdefault(name, node.copy())
+                node.replace(column(name))
 
 
 def share_row_work(
     aggregates: Mapping[str, exp.Expression], columns: Collection[str]
-) -> tuple[dict[str, exp.Expression], dict[str, exp.Expression]]:
-    """`(aggregates, shared)`: the aggregates reading shared columns, and those columns' expressions by name.
+) -> tuple[dict[str, exp.Expression], list[dict[str, exp.Expression]]]:
+    """`(aggregates, layers)`: the aggregates reading shared columns, and those columns' expressions by name,
+    in layers (a layer's expressions may read the columns of the layers before it).
 
-    `columns`: the scanned table's own column names. The largest repeated expression is shared first, so a
-    value nested in it is shared only where it also occurs outside it.
+    `columns`: the scanned table's own column names. Layer one is each NFC-normalised column: it is computed
+    for all rows even inside a CASE, whose THEN and ELSE both need it (``sqlbuild.normalise``). Layer two is
+    every other repeated costly expression evaluated for every row, the largest first, so a value nested in
+    one is shared only where it also occurs outside it.
     """
     rewritten = {alias: e.copy() for alias, e in aggregates.items()}
-    shared: dict[str, exp.Expression] = {}
-    while True:
-        found = _shareable(rewritten.values(), columns)
-        counts = Counter(sql for _, sql in found)
-        repeated = [sql for sql, n in counts.items() if n > 1]
-        if not repeated:
-            return rewritten, shared
-        target = max(repeated, key=len)
-        name = f"{SHARED_PREFIX}{len(shared)}"
-        for node, sql in found:
-            if sql == target and node.parent is not None:  # nested in an earlier match: already replaced
-                shared.setdefault(name, node.copy())
-                node.replace(column(name))
+    nfc = _share(rewritten, columns, _is_nfc_of_column, 0)
+    others = _share(rewritten, {*columns, *nfc}, _is_costly_for_every_row, len(nfc))
+    return rewritten, [layer for layer in (nfc, others) if layer]

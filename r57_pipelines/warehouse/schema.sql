@@ -90,3 +90,6 @@ create table if not exists r57.master_recollection (
     matched bigint not null,
     disagreeing bigint not null
 );
+-- What the row was computed from (the database's and the population database's delivery hashes, the
+-- staging SQL): a later run with the same key copies the row instead of comparing again.
+alter table r57.master_recollection add column if not exists input_key varchar;

@@ -51,6 +51,30 @@ def test_unchanged_delivery_is_not_loaded_again(tmp_path, con, registry):
     assert second.delivery_sha256 == first.delivery_sha256
 
 
+def test_an_unchanged_night_hashes_no_data_file_and_a_touched_file_is_hashed_again(tmp_path, con, registry, monkeypatch):
+    from r57_pipelines.delivery import load
+    from r57_pipelines.delivery.record import record_delivery
+    import datetime as dt
+
+    database = registry.databases["population"]
+    folder = write_delivery(tmp_path, "population", "MPS", {"citizen": ("citizen.csv", as_csv(ROWS))})
+    first = load_delivery(con, database, folder)
+    record_delivery(con, "run-1", dt.date(2025, 12, 4), "MPS", first)
+    hashed: list[str] = []
+    real = load.sha256_of
+    monkeypatch.setattr(load, "sha256_of", lambda path, *a: hashed.append(path.name) or real(path, *a))
+
+    second = load_delivery(con, database, folder)
+    assert second.status == "unchanged" and hashed == ["manifest.yaml"]  # the data file's stat matched
+
+    data = folder / "citizen.csv"
+    os.utime(data, ns=(data.stat().st_atime_ns, data.stat().st_mtime_ns + 1_000_000_000))  # touched, same bytes
+    hashed.clear()
+    third = load_delivery(con, database, folder)
+    assert hashed == ["citizen.csv", "manifest.yaml"] and third.status == "unchanged"
+    assert third.delivery_sha256 == first.delivery_sha256
+
+
 def test_a_file_that_cannot_be_read_keeps_the_previous_load(tmp_path, con, registry):
     from r57_pipelines.delivery.record import record_delivery
     import datetime as dt

@@ -132,9 +132,10 @@ def test_all_counts_of_a_table_come_from_one_pass_plus_one_master_join(warehouse
         con.close()
     scans = [s for s in recorder.statements if '"raw_testdb"."record"' in s]
     assert len(scans) == 2  # one aggregate SELECT, one LEFT JOIN against the master keys
-    # The table is read once, by the subquery that computes each shared per-row value once
+    # The table is read once, under the subqueries that compute each shared per-row value once
     # (validation/shared_work.py); its only join is the commune list's hash lookup (validation/reference.py).
-    assert scans[0].count('"raw_testdb"."record"') == 1 and scans[0].count("FROM") == 2
+    assert scans[0].count('"raw_testdb"."record"') == 1
+    assert scans[0].count("FROM") == 1 + scans[0].count("SELECT *, ") > 1
     shared = re.findall(r"AS (_r57_s\d+)", scans[0])
     assert shared and all(f't."{name}"' in scans[0] or f"t.{name}" in scans[0] for name in shared)
     assert scans[0].count("JOIN") == scans[0].count('LEFT JOIN "r57_ref_communes"') == 1
