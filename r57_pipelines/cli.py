@@ -206,7 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="suites folder: generated <db>/<table>.json, authored <db>/authored/*.json, plugins/*.py "
              f"(default: ${EXPECTATIONS_ENV}, else expectations/)",
     )
-    run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    run.add_argument(
+        "--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="Dagster's own log lines on stderr (default WARNING: rejected deliveries, failures); the run's "
+             "progress per stage is printed whatever the level",
+    )
     run.add_argument(
         "--wait", type=float, default=0, metavar="SECONDS",
         help="if another run holds the home, wait this long for it (default 0: exit with status 3 at once; -1: for ever)",

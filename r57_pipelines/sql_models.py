@@ -32,6 +32,7 @@ Problems with the models themselves (bad SQL, missing YAML, unknown reference, c
 from __future__ import annotations
 
 import graphlib
+import hashlib
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
 from sqlglot.tokens import TokenType
 
+from r57_pipelines.delivery.load import DELIVERY_INFO_TABLE
 from r57_pipelines.paths import SQL_MODELS_DIR
 from r57_pipelines.registry import Contract, Database
 from r57_pipelines.warehouse import qualified, quoted, raw_schema
@@ -502,12 +504,56 @@ def staging_models_for(contract: Contract, project: Project | None = None) -> li
     return list(chosen.values())
 
 
+@cache
+def staging_sha256(directory: Path = SQL_MODELS_DIR) -> str:
+    """The staging models and macros as written (an edit to any of them changes it)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in directory.rglob("*") if p.is_file() and "marts" not in p.relative_to(directory).parts):
+        digest.update(f"{path.relative_to(directory)}\0".encode() + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _built_from(con: duckdb.DuckDBPyConnection, database_id: str, project: Project) -> str | None:
+    """What the staging views of a database are built from: its loaded delivery and the staging SQL."""
+    schema = raw_schema(database_id)
+    try:
+        row = con.execute(f"select sha256 from {qualified(schema, DELIVERY_INFO_TABLE)}").fetchone()
+    except duckdb.Error:
+        return None
+    if not row or row[0] is None:
+        return None
+    return hashlib.sha256(f"{row[0]}\0{staging_sha256(project.directory.parent)}".encode()).hexdigest()
+
+
 def run_staging(
     con: duckdb.DuckDBPyConnection, database: Database, project: Project | None = None
 ) -> list[ModelOutcome]:
-    """(Re)build the staging views `stg_<db>.*` over `raw_<db>.*`; one outcome per model, never raises on data."""
+    """(Re)build the staging views `stg_<db>.*` over `raw_<db>.*`; one outcome per model, never raises on data.
+
+    Views built from the same delivery and the same staging SQL are left as they are (each view's comment
+    holds what it was built from): an unchanged night rebuilds nothing.
+    """
     project = project or _default_project()
-    return _run(con, project, staging_models_for(database.contract, project), database.id)
+    models = staging_models_for(database.contract, project)
+    built_from = _built_from(con, database.id, project)
+    targets = {target_of(m, database.id) for m in models}
+    if built_from and models:
+        comments = dict(
+            ((schema, name), comment)
+            for schema, name, comment in con.execute(
+                "select schema_name, view_name, comment from duckdb_views() where schema_name = ?",
+                [target_of(models[0], database.id)[0]],
+            ).fetchall()
+        )
+        if all(comments.get(t) == built_from for t in targets):
+            return [ModelOutcome(m.name, ".".join(target_of(m, database.id)), ok=True, database_id=database.id)
+                    for m in models]
+    outcomes = _run(con, project, models, database.id)
+    if built_from:
+        for outcome, model in zip(outcomes, models):
+            if outcome.ok and model.materialized == "view":
+                con.execute(f"comment on view {qualified(*target_of(model, database.id))} is '{built_from}'")
+    return outcomes
 
 
 def run_marts(con: duckdb.DuckDBPyConnection, project: Project | None = None) -> list[ModelOutcome]:

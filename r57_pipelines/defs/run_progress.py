@@ -7,9 +7,10 @@ from r57_pipelines.progress import StepClock
 
 
 def keys_in_run(context: dg.AssetExecutionContext) -> set[dg.AssetKey]:
-    """The assets this run materialises (a sensor's run: only the changed databases and the estate)."""
+    """The assets this run materialises (a sensor's run: only the changed databases and the estate; none
+    named: all of them)."""
     selection = context.run.asset_selection
-    return set(selection) if selection is not None else set(context.repository_def.asset_graph.get_all_asset_keys())
+    return set(selection) if selection else set(context.job_def.asset_layer.asset_graph.executable_asset_keys)
 
 
 def databases_in_run(context: dg.AssetExecutionContext, suffix: str) -> list[str]:

@@ -9,7 +9,6 @@ the population database's value for the same person (on the staging views: typed
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -17,8 +16,8 @@ import duckdb
 import sqlglot.expressions as exp
 
 from r57_pipelines.delivery.load import DELIVERY_INFO_TABLE
-from r57_pipelines.paths import SQL_MODELS_DIR
 from r57_pipelines.registry import Column, ColumnKind, Database, Registry, Table
+from r57_pipelines.sql_models import staging_sha256
 from r57_pipelines.warehouse import qualified, raw_schema, table_columns, tables_in
 
 MASTER_DATABASE, MASTER_TABLE, MASTER_KEY = "population", "citizen", "personal_id"
@@ -59,15 +58,6 @@ def _comparable(column: exp.Expression, kind: ColumnKind) -> exp.Expression:
     return exp.func("lower", column) if kind in TEXT_KINDS else column
 
 
-@functools.cache
-def _staging_sql_sha256() -> str:
-    """The staging models and macros the comparison reads through (an edit changes every key)."""
-    digest = hashlib.sha256(COMPARISON_VERSION.encode())
-    for path in sorted(p for p in SQL_MODELS_DIR.rglob("*") if p.is_file() and "marts" not in p.parts):
-        digest.update(f"{path.relative_to(SQL_MODELS_DIR)}\0".encode() + path.read_bytes())
-    return digest.hexdigest()
-
-
 def loaded_delivery_sha256(con: duckdb.DuckDBPyConnection, database_id: str) -> str | None:
     """The hash of the delivery now in raw_<db> (the last good load, whatever this run's delivery was)."""
     schema = raw_schema(database_id)
@@ -80,7 +70,7 @@ def loaded_delivery_sha256(con: duckdb.DuckDBPyConnection, database_id: str) -> 
 def input_key(database_sha256: str | None, master_sha256: str | None) -> str | None:
     if database_sha256 is None or master_sha256 is None:
         return None
-    material = f"{database_sha256}\0{master_sha256}\0{_staging_sql_sha256()}"
+    material = f"{COMPARISON_VERSION}\0{database_sha256}\0{master_sha256}\0{staging_sha256()}"
     return hashlib.sha256(material.encode()).hexdigest()
 
 

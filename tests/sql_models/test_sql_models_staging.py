@@ -217,3 +217,30 @@ def test_yaml_data_tests_count_failing_rows(con, project, database_per_template,
         "stg_person: unique(record_id)": 2,
         "stg_person: accepted_values(sex)": 0,
     }
+
+
+def test_views_built_from_the_same_delivery_and_sql_are_not_rebuilt(con, project, database_per_template, make_clean_raw):
+    database = database_per_template["citizen_register"]
+    for table in database.contract.tables:
+        make_clean_raw(database.id, table)
+    schema = f"raw_{database.id}"
+    con.execute(f'create table "{schema}"._r57_delivery as select \'sha-1\' as sha256')
+
+    def built_from() -> set:
+        return {r[0] for r in con.execute("select comment from duckdb_views() where schema_name = ?",
+                                          [f"stg_{database.id}"]).fetchall()}
+
+    assert all(o.ok for o in sql_models.run_staging(con, database, project))
+    first = built_from()
+    assert len(first) == 1 and None not in first  # every view says what it was built from
+
+    con.execute(f'drop view "stg_{database.id}"."citizen"')  # if it were rebuilt, it would be back
+    con.execute(f'create view "stg_{database.id}"."citizen" as select 1 as x')
+    con.execute(f"comment on view \"stg_{database.id}\".\"citizen\" is '{next(iter(first))}'")
+    assert all(o.ok for o in sql_models.run_staging(con, database, project))
+    assert [d[0] for d in con.execute(f'describe "stg_{database.id}"."citizen"').fetchall()] == ["x"]
+
+    con.execute(f"update \"{schema}\"._r57_delivery set sha256 = 'sha-2'")  # a new delivery: rebuilt
+    assert all(o.ok for o in sql_models.run_staging(con, database, project))
+    assert "personal_id" in [d[0] for d in con.execute(f'describe "stg_{database.id}"."citizen"').fetchall()]
+    assert built_from() != first
