@@ -552,7 +552,8 @@ def run_staging(
     if built_from:
         for outcome, model in zip(outcomes, models):
             if outcome.ok and model.materialized == "view":
-                con.execute(f"comment on view {qualified(*target_of(model, database.id))} is '{built_from}'")
+                comment = exp.Literal.string(built_from).sql(DIALECT)
+                con.execute(f"comment on view {qualified(*target_of(model, database.id))} is {comment}")
     return outcomes
 
 
