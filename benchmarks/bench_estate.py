@@ -208,7 +208,10 @@ def main() -> None:
             gen = _child("generate", work, args.rows, config)
             print(f"estate: {gen['rows']:,} rows generated in {gen['seconds']:.1f} s")
         size = sum(p.stat().st_size for p in (work / "sources").rglob("*") if p.is_file())
-        print(f"deliveries: {size / 1e6:,.0f} MB on disk; DuckDB settings: {config or 'defaults'}")
+        from r57_pipelines.resources import warehouse_at
+
+        settings = {k: v for k, v in warehouse_at(work / "home", config).connection_config.items() if k != "temp_directory"}
+        print(f"deliveries: {size / 1e6:,.0f} MB on disk; DuckDB settings: {settings} (spilling to <home>/tmp/duckdb)")
         runs = {"first": _child("run", work, args.rows, config)}
         floor = _child("floor", work, args.rows, config)
         runs["unchanged"] = _child("run", work, args.rows, config)

@@ -47,6 +47,21 @@ def test_off_a_terminal_a_stage_prints_a_line_at_most_every_interval_and_at_its_
     assert all(line.startswith("r57 run: validation: ") for line in lines)
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_each_stage_is_a_bar_with_its_counts():
+    stream = _Terminal()
+    with progress.shown(stream):
+        for db in ("a", "b"):
+            progress.finished("run-4", "ingest", db, 1_000, ["a", "b"], StepClock.start())
+    progress.forget("run-4")
+    text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", stream.getvalue())  # without the terminal's control codes
+    assert re.search(r"ingest\s.*2/2.*2,000 rows", text), text
+
+
 @pytest.mark.slow  # reads the one `r57 run` of the sample estate the slow tests share
 def test_the_sample_run_reports_each_stage_on_stderr_and_in_the_dagster_run_log(sample_estate_run):
     stderr = sample_estate_run.completed.stderr
