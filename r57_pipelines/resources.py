@@ -116,9 +116,15 @@ class Warehouse(DuckDBResource):
     _run_connection: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
     _run_stack: ExitStack = PrivateAttr(default_factory=ExitStack)
 
+    def make_folders(self) -> None:
+        """The home, and the folder DuckDB spills to (DuckDB creates only its last part)."""
+        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        if spill := self.connection_config.get("temp_directory"):
+            Path(spill).mkdir(parents=True, exist_ok=True)
+
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         home = Path(self.database).parent
-        home.mkdir(parents=True, exist_ok=True)
+        self.make_folders()
 
         def waiting(holder: dict | None) -> None:
             context.log.warning(
@@ -154,7 +160,7 @@ class Warehouse(DuckDBResource):
                     pass  # no transaction was open
                 raise
             return
-        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        self.make_folders()
         with self.get_connection() as con:
             ensure_schema(con)
             yield con
