@@ -50,7 +50,7 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
 from sqlglot.tokens import TokenType
 
-from r57_pipelines.delivery.load import DELIVERY_INFO_TABLE
+from r57_pipelines.delivery.load import loaded_delivery_sha256
 from r57_pipelines.paths import SQL_MODELS_DIR
 from r57_pipelines.registry import Contract, Database
 from r57_pipelines.warehouse import qualified, quoted, raw_schema
@@ -515,14 +515,10 @@ def staging_sha256(directory: Path = SQL_MODELS_DIR) -> str:
 
 def _built_from(con: duckdb.DuckDBPyConnection, database_id: str, project: Project) -> str | None:
     """What the staging views of a database are built from: its loaded delivery and the staging SQL."""
-    schema = raw_schema(database_id)
-    try:
-        row = con.execute(f"select sha256 from {qualified(schema, DELIVERY_INFO_TABLE)}").fetchone()
-    except duckdb.Error:
+    delivered = loaded_delivery_sha256(con, database_id)
+    if delivered is None:
         return None
-    if not row or row[0] is None:
-        return None
-    return hashlib.sha256(f"{row[0]}\0{staging_sha256(project.directory.parent)}".encode()).hexdigest()
+    return hashlib.sha256(f"{delivered}\0{staging_sha256(project.directory.parent)}".encode()).hexdigest()
 
 
 def run_staging(

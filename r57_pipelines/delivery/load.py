@@ -114,6 +114,15 @@ def _previous_load(con: duckdb.DuckDBPyConnection, database_id: str) -> tuple[st
     return row[0], _json(row[1]), _json(row[2])
 
 
+def loaded_delivery_sha256(con: duckdb.DuckDBPyConnection, database_id: str) -> str | None:
+    """The hash of the delivery now in raw_<db> (the last good load, whatever this run's delivery was)."""
+    schema = raw_schema(database_id)
+    if DELIVERY_INFO_TABLE not in tables_in(con, schema):
+        return None
+    row = con.execute(f"select sha256 from {qualified(schema, DELIVERY_INFO_TABLE)}").fetchone()
+    return row[0] if row else None
+
+
 def in_folder(path: Path | str, folder: Path) -> str:
     """A file as errors name it: relative to the delivery (or sources) folder, never the machine's own path."""
     try:

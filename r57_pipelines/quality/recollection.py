@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import duckdb
 import sqlglot.expressions as exp
 
-from r57_pipelines.delivery.load import DELIVERY_INFO_TABLE
+from r57_pipelines.delivery.load import loaded_delivery_sha256
 from r57_pipelines.registry import Column, ColumnKind, Database, Registry, Table
 from r57_pipelines.sql_models import staging_sha256
-from r57_pipelines.warehouse import qualified, raw_schema, table_columns, tables_in
+from r57_pipelines.warehouse import qualified, table_columns, tables_in
 
 MASTER_DATABASE, MASTER_TABLE, MASTER_KEY = "population", "citizen", "personal_id"
 # Kind of a re-collected column -> the master column holding the same fact.
@@ -58,15 +58,6 @@ def _comparable(column: exp.Expression, kind: ColumnKind) -> exp.Expression:
     return exp.func("lower", column) if kind in TEXT_KINDS else column
 
 
-def loaded_delivery_sha256(con: duckdb.DuckDBPyConnection, database_id: str) -> str | None:
-    """The hash of the delivery now in raw_<db> (the last good load, whatever this run's delivery was)."""
-    schema = raw_schema(database_id)
-    if DELIVERY_INFO_TABLE not in tables_in(con, schema):
-        return None
-    row = con.execute(f"select sha256 from {qualified(schema, DELIVERY_INFO_TABLE)}").fetchone()
-    return row[0] if row else None
-
-
 def input_key(database_sha256: str | None, master_sha256: str | None) -> str | None:
     if database_sha256 is None or master_sha256 is None:
         return None
@@ -91,7 +82,7 @@ def _recorded(con: duckdb.DuckDBPyConnection, database_id: str, key: str) -> lis
 
 
 def find_recollections(con: duckdb.DuckDBPyConnection, registry: Registry) -> tuple[list[Recollection], int]:
-    """Every re-collected field of the estate, and how many databases were compared again in this call.
+    """Every re-collected field of the estate, and how many databases' data was compared again in this call.
 
     A database whose delivery and the population database's are those of an earlier run keeps that run's
     rows (read, not recomputed): an unchanged night compares nothing, a night with one new delivery
@@ -114,12 +105,15 @@ def find_recollections(con: duckdb.DuckDBPyConnection, registry: Registry) -> tu
             to_compare.append((db, key))
         else:
             found += earlier
+    compared = 0
     if to_compare:
         snapshot = _master_snapshot(con, master_schema, master_sha256)
         master_columns = table_columns(con, master_schema, MASTER_TABLE)
         for db, key in to_compare:
-            found += _compare(con, db, snapshot, master_columns, key)
-    return found, len(to_compare)
+            rows = _compare(con, db, snapshot, master_columns, key)
+            compared += bool(rows)  # none: no comparable column was delivered, and no data was read
+            found += rows
+    return found, compared
 
 
 def _master_snapshot(con: duckdb.DuckDBPyConnection, master_schema: str, master_sha256: str | None) -> exp.Table:
