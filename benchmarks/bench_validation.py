@@ -8,8 +8,9 @@ read a second table), and times four ways of computing the same counts:
 
   baseline   one hand-written DuckDB query, every unexpected count in a single pass
   onepass    r57_pipelines.validation.onepass.validate_table (sqlglot-compiled, one pass)
-  gx_sql     Great Expectations 1.24 SQL engine on DuckDB through r57's adapter (gx_duckdb.run_gx)
-  gx_pandas  Great Expectations on pandas, table loaded through Arrow (load time reported apart)
+  gx_sql     Great Expectations 1.24 SQL engine on DuckDB through r57's adapter (gx.gx_duckdb.run_gx)
+  gx_pandas  Great Expectations on pandas, table loaded through Arrow (load time reported apart); r57's
+             own types evaluate their one-pass condition with DuckDB over the DataFrame (gx.custom_expectations)
 
 Every run is its own subprocess (so a method's peak RSS is its own), the methods are interleaved (on a
 shared machine a burst of load then hits all of them alike), each runs ``--repeat`` times and the median
@@ -707,7 +708,7 @@ def worker(method: str, db: Path, repeat: int, slow_seconds: float, suite_name: 
     counts: dict[str, int] = {}
     setup_start = time.perf_counter()
     if method in ("gx_sql", "gx_pandas"):
-        from r57_pipelines.validation.gx_duckdb import gx_context
+        from r57_pipelines.validation.gx.gx_duckdb import gx_context
 
         gx_context()  # import GX and build the context outside the timed runs
     setup = time.perf_counter() - setup_start
@@ -739,7 +740,7 @@ def worker(method: str, db: Path, repeat: int, slow_seconds: float, suite_name: 
             con.close()
             counts = {o.check_id: o.unexpected_count for o in outcomes}
         elif method == "gx_sql":
-            from r57_pipelines.validation.gx_duckdb import run_gx
+            from r57_pipelines.validation.gx.gx_duckdb import run_gx
 
             start, cpu = time.perf_counter(), time.process_time()
             outcomes = run_gx(db, SCHEMA, TABLE, suite, PARAMETERS)
@@ -770,7 +771,7 @@ def core_worker(method: str, db: Path, repeat: int, slow_seconds: float) -> dict
     notes: dict[str, object] = {}
     setup_start = time.perf_counter()
     if method == "gx_sql":
-        from r57_pipelines.validation.gx_duckdb import gx_context
+        from r57_pipelines.validation.gx.gx_duckdb import gx_context
 
         gx_context()  # import GX and build the context outside the timed runs
     setup = time.perf_counter() - setup_start
@@ -797,7 +798,7 @@ def core_worker(method: str, db: Path, repeat: int, slow_seconds: float) -> dict
                 cpu_times.append(time.process_time() - cpu)
                 con.close()
             elif method == "gx_sql":
-                from r57_pipelines.validation.gx_duckdb import run_gx
+                from r57_pipelines.validation.gx.gx_duckdb import run_gx
 
                 start, cpu = time.perf_counter(), time.process_time()
                 outcomes = run_gx(db, SCHEMA, CORE_TABLE, suite, {})
@@ -822,7 +823,7 @@ def _gx_pandas(db: Path, suite: dict) -> tuple[dict[str, int], float, float, flo
     import duckdb
     from great_expectations.core.expectation_suite import ExpectationSuite
 
-    from r57_pipelines.validation.gx_duckdb import gx_context
+    from r57_pipelines.validation.gx.gx_duckdb import gx_context
     from r57_pipelines.validation.onepass import parameters_for_table
     from r57_pipelines.validation.outcome import outcome_from_gx
 

@@ -206,7 +206,7 @@ def check_with_gx(path: Path) -> list[str]:
     its own (``ExpectationConfiguration(...).to_domain_obj()``), which raises for an unknown type, a kwarg
     GX does not accept, a missing required kwarg or a bad row_condition.
     """
-    from r57_pipelines.validation.gx_fallback import load_plugins
+    from r57_pipelines.validation.gx.gx_fallback import load_plugins
 
     load_plugins(path.parent.parent.parent / "plugins")
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration

@@ -2,8 +2,8 @@
 
 ``expected_condition(kind, kwargs, cols)`` is what GX's ``column_condition_partial`` /
 ``column_pair_condition_partial`` / ``multicolumn_condition_partial`` say in SQLAlchemy, here in sqlglot, for
-GX Core's map expectations and r57's own (``custom_expectations``). ``row_filter`` is which rows are judged
-at all (GX: NULLs skipped for column maps, ``ignore_row_if`` for pair and multicolumn maps).
+GX Core's map expectations and r57's own (written only here: ``gx.custom_expectations`` hands these same
+conditions to GX). ``row_filter`` is which rows are judged at all (GX: NULLs skipped for column maps, ``ignore_row_if`` for pair and multicolumn maps).
 
 Expectations GX runs only on pandas/Spark (``_to_match_strftime_format``, ``_to_be_increasing``,
 ``_to_be_json_parseable`` ...) are written with the pandas implementation's meaning; the differential tests
@@ -208,7 +208,7 @@ GX_CORE: dict[str, Condition] = {
 
 
 # --------------------------------------------------------------------------------------------------
-# r57's own (custom_expectations.py says the same in SQLAlchemy)
+# r57's own (gx/custom_expectations.py gives GX these same conditions)
 # --------------------------------------------------------------------------------------------------
 
 

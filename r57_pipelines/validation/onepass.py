@@ -483,7 +483,7 @@ def validate_table(
         for index, outcome in _master_outcomes(con, database_id, schema, table, master, types).items():
             outcomes[index] = outcome
     if by_gx:
-        from r57_pipelines.validation.gx_fallback import run_with_gx
+        from r57_pipelines.validation.gx.gx_fallback import run_with_gx
 
         for (index, _), outcome in zip(by_gx, run_with_gx(con, schema, table, [e for _, e in by_gx], database_id, plugins)):
             outcomes[index] = outcome

@@ -9,20 +9,34 @@ whole many-aggregate SELECT by 6 s; the join costs about what the rules' text wo
 The table is temporary, made from ``assets/reference/communes.yaml`` (through ``rules``) the first time a
 query on that connection needs it. A rule asks for a value with ``commune_attribute`` / ``is_commune``; the
 column it returns carries its join in ``meta`` and ``lookup_joins`` collects the joins a query needs.
+
+A query that cannot add joins (GX's metric queries, which embed one rule's condition: ``validation/gx``) reads the
+same rows as constant MAPs instead (``inline_lookups``), as the SQLAlchemy metrics did before they were compiled
+from these conditions.
 """
 
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 from typing import Any
 
 from sqlglot import exp
 
 from r57_pipelines.validation import rules
-from r57_pipelines.validation.sqlbuild import DIALECT, lit, text
+from r57_pipelines.validation.sqlbuild import DIALECT, const_map, fn, lit, text
 
-COMMUNES = "r57_ref_communes"  # code, status (current | merged), province, name, province_name
+COMMUNES = "r57_ref_communes"
+ATTRIBUTES = ("code", "status", "province", "name", "province_name")  # status: current | merged
 _JOIN = "r57_lookup"  # meta key: (alias, key expression)
+
+
+@cache
+def _reference_rows() -> tuple[tuple[str | None, ...], ...]:
+    """The rows of the commune table (``ATTRIBUTES``): the current units, then the codes merged away."""
+    provinces, names, province_names = rules.commune_provinces(), rules.commune_names(), rules.commune_province_names()
+    current = tuple((c, "current", provinces[c], names[c], province_names[c]) for c in sorted(provinces))
+    return current + tuple((c, "merged", None, None, None) for c in rules.merged_codes())
 
 
 def _ref_column(e: exp.Expression, attribute: str) -> exp.Column:
@@ -70,16 +84,7 @@ def ensure_reference_tables(con: Any, expression: exp.Expression) -> None:
     exists = con.execute("select count(*) from duckdb_tables() where table_name = ? and temporary", [COMMUNES]).fetchall()[0][0]
     if exists:
         return
-    provinces, names, province_names = rules.commune_provinces(), rules.commune_names(), rules.commune_province_names()
-    merged = rules.merged_codes()
-    current = sorted(provinces)
-    columns = [
-        current + merged,
-        ["current"] * len(current) + ["merged"] * len(merged),
-        [provinces[c] for c in current] + [None] * len(merged),
-        [names[c] for c in current] + [None] * len(merged),
-        [province_names[c] for c in current] + [None] * len(merged),
-    ]
+    columns = [list(values) for values in zip(*_reference_rows())]
     # The values go in as list parameters (unnested side by side), never formatted into the SQL.
     con.execute(
         f"create temp table {exp.to_identifier(COMMUNES, quoted=True).sql(DIALECT)} as select unnest($1::varchar[]) as code, "
@@ -89,3 +94,23 @@ def ensure_reference_tables(con: Any, expression: exp.Expression) -> None:
     )
 
 
+@cache
+def _attribute_map(attribute: str) -> exp.Expression:
+    index = ATTRIBUTES.index(attribute)
+    return const_map({row[0]: row[index] for row in _reference_rows() if row[index] is not None})
+
+
+def inline_lookups(expression: exp.Expression) -> exp.Expression:
+    """``expression`` with each commune lookup read from a constant MAP (code -> value) instead of a joined row.
+
+    For a query that holds one condition and cannot add joins (GX's metric queries): the same values as
+    ``r57_ref_communes``, a MAP probe per row instead of a hash join over the table."""
+    expression = expression.copy()
+    for column in list(expression.find_all(exp.Column)):
+        if _JOIN not in column.meta:
+            continue
+        lookup = fn("map_extract_value", _attribute_map(column.name).copy(), column.meta[_JOIN][1].copy())
+        if column is expression:
+            return lookup
+        column.replace(lookup)
+    return expression

@@ -87,7 +87,7 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
     "unexpected_rows": ("unexpected_rows_expectation",),
 }
 
-# r57's own custom expectations (custom_expectations.py), by family.
+# r57's own custom expectations (gx/custom_expectations.py), by family.
 _R57_FAMILIES: dict[str, tuple[str, ...]] = {
     "column_map": (
         "expect_column_values_to_not_be_blank",

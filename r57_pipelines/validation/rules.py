@@ -1,9 +1,9 @@
 """Definitions shared by the suites, the GX custom expectations and the one-pass validator.
 
-Every rule that is written twice (SQLAlchemy for GX, sqlglot for the one-pass path) takes its patterns and
-value lists from here, so the two can only disagree in how they say a condition, never in what it is.
-The Python helpers (``parse_date`` ...) are the reference meaning, used by the pandas implementations of
-the custom expectations and by the tests.
+Every rule is written once in SQL (sqlglot, ``conditions`` / ``sqlbuild``; GX's metrics in ``gx/`` render the same
+conditions) and takes its patterns and value lists from here. The Python helpers (``parse_date``,
+``is_valid_tax_code`` ...) are the independent reference meaning the tests compare that SQL with
+(tests/validation/test_rules.py; tests/generate/readback.py).
 
 Regexes are written for both Python ``re`` and RE2 (DuckDB): ``[0-9]`` instead of ``\\d``, no look-around,
 no back-references. ``full(r)`` anchors a full-match pattern for partial-match engines (GX's regex

@@ -54,14 +54,14 @@ def failing_records(warehouse, onepass_outcomes):
 
 @pytest.fixture(scope="session")
 def gx_context():
-    from r57_pipelines.validation.gx_duckdb import gx_context as make
+    from r57_pipelines.validation.gx.gx_duckdb import gx_context as make
 
     return make()
 
 
 @pytest.fixture(scope="session")
 def gx_outcomes(warehouse, testdb_suites, gx_context):
-    from r57_pipelines.validation.gx_duckdb import run_gx
+    from r57_pipelines.validation.gx.gx_duckdb import run_gx
 
     outcomes = {}
     for name, suite in testdb_suites.items():

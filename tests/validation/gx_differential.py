@@ -547,7 +547,7 @@ def difference(expectation: Mapping[str, Any], mine: Any, gx: Any) -> dict[str, 
 
 
 def run_both(con: Any, expectations: Sequence[Mapping[str, Any]]) -> tuple[list, list]:
-    from r57_pipelines.validation.gx_fallback import run_with_gx
+    from r57_pipelines.validation.gx.gx_fallback import run_with_gx
     from r57_pipelines.validation.onepass import validate_table
 
     suite = {"name": "differential", "expectations": [dict(e) for e in expectations]}
@@ -584,7 +584,7 @@ def run_gx_pandas(
 ) -> list:
     from great_expectations.core.expectation_suite import ExpectationSuite
 
-    from r57_pipelines.validation.gx_duckdb import gx_context
+    from r57_pipelines.validation.gx.gx_duckdb import gx_context
     from r57_pipelines.validation.outcome import outcome_from_gx
 
     context = gx_context()

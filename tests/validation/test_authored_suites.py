@@ -102,7 +102,7 @@ def test_authored_checks_count_and_other_databases_keep_their_verdicts(authored_
 def test_authored_outcomes_are_what_great_expectations_says(authored_run):
     """Every authored check, r57's outcome against GX's own on the same warehouse tables."""
     from r57_pipelines.registry import load_registry
-    from r57_pipelines.validation.gx_fallback import run_with_gx
+    from r57_pipelines.validation.gx.gx_fallback import run_with_gx
     from tests.validation.gx_differential import PANDAS_TYPES, run_gx_pandas
 
     expectations, home, _ = authored_run

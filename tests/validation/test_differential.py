@@ -1,8 +1,15 @@
 """The one-pass validator and GX (SQL on DuckDB, through the adapter) must agree on every expectation.
 
 Both run the same suites over the planted-defect warehouse (tests/validation/planted.py); element counts,
-unexpected counts and success must be identical. GX on pandas is a third, independent reading of the
-custom expectations (their pandas implementations), checked on the table-local rules.
+unexpected counts and success must be identical.
+
+For GX Core's types GX's own SQLAlchemy conditions are an independent reading. For r57's own types they are
+not: GX's metrics are compiled from the same sqlglot conditions (validation/gx/custom_expectations.py), on
+the SQL engine and (through DuckDB over the DataFrame) on pandas, so here the rows judged agree by
+construction and what is compared is the counting around them: GX's NULL filtering, ``ignore_row_if``,
+``mostly``, element and considered counts, the commune lookups as constant MAPs instead of the joined list.
+The rules' meaning is checked independently in test_rules.py (the Python reference in rules.py and the
+domain validators) and test_onepass.py (each planted defect caught by its check id and no other).
 """
 
 from __future__ import annotations
@@ -64,7 +71,8 @@ def test_missing_column_rules_of_other_dimensions_are_not_evaluated_on_both_path
 
 @pytest.mark.filterwarnings("ignore:This pattern is interpreted as a regular expression:UserWarning")
 def test_gx_pandas_agrees_on_table_local_rules(warehouse, testdb_suites, onepass_outcomes, gx_context):
-    """GX's pandas engine with the pandas implementations of the custom expectations: same counts."""
+    """GX's pandas engine: same counts. For r57's types this checks the pandas binding (the DataFrame's columns
+    as text through Arrow, row order, NULLs, GX's pandas counting), not the rules' meaning (same SQL)."""
     from great_expectations.core.expectation_suite import ExpectationSuite
 
     from r57_pipelines.validation.onepass import parameters_for_table

@@ -27,7 +27,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from r57_pipelines.validation.gx_fallback import run_with_gx
+from r57_pipelines.validation.gx.gx_fallback import run_with_gx
 from r57_pipelines.validation.onepass import validate_table
 from r57_pipelines.validation.registry import COMPILED_TYPES, R57_TYPES
 from tests.validation import gx_differential as g

@@ -14,7 +14,7 @@ import textwrap
 import duckdb
 import pytest
 
-from r57_pipelines.validation import gx_duckdb
+from r57_pipelines.validation.gx import gx_duckdb
 
 
 @pytest.fixture(scope="module")

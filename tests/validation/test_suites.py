@@ -108,7 +108,7 @@ def test_validation_modules_do_not_import_great_expectations():
     code = (
         "import sys\n"
         "import r57_pipelines.validation.suites, r57_pipelines.validation.onepass, r57_pipelines.validation.outcome\n"
-        "import r57_pipelines.validation.rules, r57_pipelines.validation.gx_duckdb\n"
+        "import r57_pipelines.validation.rules, r57_pipelines.validation.gx.gx_duckdb\n"
         "assert not [m for m in sys.modules if m.startswith('great_expectations')], 'GX imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -3,7 +3,7 @@
 GX's SQL datasource gets a SQLAlchemy engine whose every connection is a cursor of the caller's DuckDB
 connection (``creator``), so GX reads the same database the one-pass query read, inside the same run, with
 no second open of the file (DuckDB refuses one with another configuration). The adapter
-(``gx_duckdb.install``) makes GX work on DuckDB at all.
+(``gx_duckdb.install``, beside this module) makes GX work on DuckDB at all.
 
 Custom expectations: any Python module in ``<expectations dir>/plugins/`` is imported before GX runs, so a
 ``class ExpectColumnValuesToBeFoo(ColumnMapExpectation)`` defined there registers itself with GX
@@ -57,7 +57,7 @@ def run_with_gx(
     plugins: Path | None = None,
 ) -> list[ExpectationOutcome]:
     """Validate ``schema.table`` with GX for these (resolved) expectations; one outcome each, engine ``gx``."""
-    from r57_pipelines.validation.gx_duckdb import gx_context
+    from r57_pipelines.validation.gx.gx_duckdb import gx_context
 
     load_plugins(plugins)
     context = gx_context()

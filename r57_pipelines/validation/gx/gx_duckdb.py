@@ -247,7 +247,7 @@ def gx_context() -> Any:
             install()
             import great_expectations as gx
 
-            import r57_pipelines.validation.custom_expectations  # noqa: F401  (registers the expectation types)
+            import r57_pipelines.validation.gx.custom_expectations  # noqa: F401  (registers the expectation types)
 
             from great_expectations.data_context.types.base import ProgressBarsConfig
 
