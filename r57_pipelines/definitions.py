@@ -8,6 +8,7 @@ from r57_pipelines.defs.automation import automation
 from r57_pipelines.defs.deliveries import build_delivery_assets
 from r57_pipelines.defs.estate import estate_assets
 from r57_pipelines.defs.quality import build_quality_assets
+from r57_pipelines.defs.sql_models import build_sql_model_assets
 from r57_pipelines.registry import Registry, load_registry
 from r57_pipelines.resources import environment_resources
 
@@ -15,7 +16,12 @@ from r57_pipelines.resources import environment_resources
 def build_definitions(registry: Registry) -> dg.Definitions:
     jobs, schedules, sensors = automation(registry)
     return dg.Definitions(
-        assets=[*build_delivery_assets(registry), *build_quality_assets(registry), *estate_assets(registry)],
+        assets=[
+            *build_delivery_assets(registry),
+            *build_sql_model_assets(registry),
+            *build_quality_assets(registry),
+            *estate_assets(registry),
+        ],
         jobs=jobs,
         schedules=schedules,
         sensors=sensors,

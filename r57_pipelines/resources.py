@@ -148,6 +148,25 @@ class Warehouse(DuckDBResource):
         self._run_connection = None
 
     @contextmanager
+    def released(self) -> Iterator[None]:
+        """The warehouse file closed for another process to write (dbt's), reopened after; the run lock
+        stays held, so no other run comes in between. DuckDB lets one process at a time open a file."""
+        if self._run_connection is None:
+            yield
+            return
+        self._run_connection.close()
+        self._run_connection = None
+        try:
+            yield
+        finally:
+            self._run_connection = self._run_stack.enter_context(self.get_connection())
+
+    @property
+    def duckdb_settings(self) -> dict[str, str | int]:
+        """The DuckDB settings every connection to the warehouse uses (memory limit, spill folder, threads)."""
+        return dict(self.connection_config)
+
+    @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if self._run_connection is not None:
             try:

@@ -1,6 +1,8 @@
-"""The SQL models in `dbt_like_sql/models/`: discover them, order them by what they read, build them on DuckDB.
+"""The SQL models in `dbt_like_sql/models/`: discover them, read what each reads, check them statically.
 
-A model is one SELECT in a `.sql` file. Models name the relations they read with placeholder schemas:
+dbt builds them (dbt_project.py generates its project from these files; defs/sql_models.py runs it). This
+module is the one reader of the SQL as written. A model is one SELECT in a `.sql` file; it names the
+relations it reads with placeholder schemas:
 
     raw.<table>     a database's delivered table (source)      -> raw_<database_id>.<table>
     stg.<table>     a staging model's target                   -> stg_<database_id>.<table>
@@ -9,38 +11,31 @@ A model is one SELECT in a `.sql` file. Models name the relations they read with
 
 Where a model sits decides its layer (see LAYERS): staging models are built once per database as views in
 `stg_<database_id>`, marts once for the estate as tables in `marts`. The model's YAML may override the
-materialisation (`config: {materialized: view|table}`). The run order comes from the SQL itself: every
-`stg.*` / `marts.*` table a model reads is an edge to the model that builds it, sorted with graphlib.
-Placeholders are re-targeted on sqlglot's AST (exp.Table nodes), never by editing the SQL text.
+materialisation (`config: {materialized: view|table}`). What a model reads is found on sqlglot's AST
+(exp.Table nodes), which also orders the models (graphlib) and rejects a cycle or an unknown reference.
 
 Expressions the models share are DuckDB scalar macros in `macros/*.sql` (`create or replace macro
-clean_text(x) as ...`), dbt's macros without Jinja. The runner (re)creates them in the warehouse's `main`
-schema before any model runs, on every run (create or replace: idempotent, and an edited macro takes effect
-on the next run). `main`, not a schema of their own: the views live in `stg_<db>` and DuckDB binds a view
-when it is read, from whatever connection reads it, resolving an unqualified function through the search
-path, which holds `main` by default but not a `macros` schema unless every reader sets `search_path`; and
-a qualified call `macros.clean_text(x)` would read to sqlglot as a column of a table `macros`. To sqlglot a
-macro call is an anonymous function, so the static checks inline each call with the macro's body first
-(as DuckDB does when it binds the call): a misspelt column inside a call still fails qualification, and the
-types sqlglot infers are those of the body.
-
-Failures do not raise at run time: each model gives a ModelOutcome, a failed model's target is dropped
-(nothing reads a stale or broken relation) and the models downstream of it are reported as not built.
-Problems with the models themselves (bad SQL, missing YAML, unknown reference, cycle) raise ModelError.
+clean_text(x) as ...`), created in the warehouse's `main` schema before every dbt build. `main`, not a
+schema of their own: the views live in `stg_<db>` and DuckDB binds a view when it is read, from whatever
+connection reads it, resolving an unqualified function through the search path, which holds `main` by
+default but not a `macros` schema unless every reader sets `search_path`; and a qualified call
+`macros.clean_text(x)` would read to sqlglot as a column of a table `macros`. To sqlglot a macro call is an
+anonymous function, so the static checks inline each call with the macro's body first (as DuckDB does when
+it binds the call): a misspelt column inside a call still fails qualification, and the types sqlglot infers
+are those of the body. Problems with the models themselves (bad SQL, missing YAML, unknown reference,
+cycle) raise ModelError.
 """
 
 from __future__ import annotations
 
 import graphlib
 import hashlib
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import sqlglot
 import sqlglot.expressions as exp
 import yaml
@@ -50,10 +45,9 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
 from sqlglot.tokens import TokenType
 
-from r57_pipelines.delivery.load import loaded_delivery_sha256
 from r57_pipelines.paths import SQL_MODELS_DIR
-from r57_pipelines.registry import Contract, Database
-from r57_pipelines.warehouse import qualified, quoted, raw_schema
+from r57_pipelines.registry import Contract
+from r57_pipelines.warehouse import qualified, quoted
 
 DIALECT = "duckdb"
 MATERIALIZATIONS = ("view", "table")
@@ -135,16 +129,6 @@ class Project:
 
     def layer(self, schema: str) -> list[Model]:
         return [m for m in self.models.values() if m.layer.schema == schema]
-
-
-@dataclass
-class ModelOutcome:
-    model: str
-    target: str  # the relation built, e.g. stg_population.citizen
-    ok: bool
-    error: str | None = None
-    seconds: float = 0.0
-    database_id: str | None = None  # None for estate-wide models
 
 
 # ---------------------------------------------------------------- discovery
@@ -394,105 +378,6 @@ def _default_project() -> Project:
     return load_project()
 
 
-# ---------------------------------------------------------------- compiling
-
-
-def _retarget(query: exp.Query, schemas: Mapping[str, str]) -> exp.Query:
-    """A copy of `query` with placeholder schemas replaced in table (and column) references, all quoted."""
-    query = query.copy()
-    for table in query.find_all(exp.Table):
-        if table.db in schemas:
-            table.set("db", exp.to_identifier(schemas[table.db], quoted=True))
-            table.set("this", exp.to_identifier(table.name, quoted=True))
-    for column in query.find_all(exp.Column):
-        if column.args.get("db") is not None and column.text("db") in schemas:
-            column.set("db", exp.to_identifier(schemas[column.text("db")], quoted=True))
-    return query
-
-
-def schema_mapping(database_id: str | None) -> dict[str, str]:
-    """Placeholder -> warehouse schema: per-database names for staging, identity for estate-wide models."""
-    if database_id is None:
-        return {}
-    return {"raw": raw_schema(database_id), "stg": f"stg_{database_id}"}
-
-
-def target_of(model: Model, database_id: str | None = None) -> tuple[str, str]:
-    schema = schema_mapping(database_id).get(model.layer.schema, model.layer.schema)
-    return schema, model.target_table
-
-
-def compile_model(model: Model, database_id: str | None = None) -> str:
-    """The DuckDB DDL that builds `model` (for one database if it is a staging model)."""
-    if model.layer.per_database and database_id is None:
-        raise ValueError(f"{model.name} is built per database: pass database_id")
-    if not model.layer.per_database and database_id is not None:
-        raise ValueError(f"{model.name} is estate-wide: it takes no database_id")
-    schema, table = target_of(model, database_id)
-    create = exp.Create(
-        this=exp.table_(table, db=schema, quoted=True),
-        kind=model.materialized.upper(),
-        replace=True,
-        expression=_retarget(model.query, schema_mapping(database_id)),
-    )
-    return create.sql(dialect=DIALECT)
-
-
-# ---------------------------------------------------------------- running
-
-
-def _message(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.split("\n\nLINE ")[0] if text else type(exc).__name__
-
-
-def _drop(con: duckdb.DuckDBPyConnection, model: Model, schema: str, table: str) -> None:
-    try:
-        con.execute(f"drop {model.materialized} if exists {qualified(schema, table)}")
-    except duckdb.Error:
-        pass  # e.g. an object of the other kind holds the name: leave it, the outcome says what failed
-
-
-def create_macros(con: duckdb.DuckDBPyConnection, project: Project | None = None) -> None:
-    """(Re)create the project's macros in MACRO_SCHEMA; idempotent. ModelError if DuckDB rejects one."""
-    for macro in (project or _default_project()).macros.values():
-        try:
-            con.execute(macro.ddl)
-        except duckdb.Error as exc:
-            raise ModelError(f"{macro.path}: DuckDB rejects macro {macro.name}: {_message(exc)}") from exc
-
-
-def _run(
-    con: duckdb.DuckDBPyConnection, project: Project, models: Iterable[Model], database_id: str | None
-) -> list[ModelOutcome]:
-    models = list(models)
-    if models:
-        create_macros(con, project)  # every run: a new warehouse gets them, an edited one takes effect
-    outcomes: list[ModelOutcome] = []
-    failed: set[str] = set()
-    for model in models:
-        schema, table = target_of(model, database_id)
-        outcome = ModelOutcome(model.name, f"{schema}.{table}", ok=False, database_id=database_id)
-        started = time.perf_counter()
-        upstream = sorted(model.depends_on & failed)
-        if upstream:
-            outcome.error = f"not built: upstream model(s) {', '.join(upstream)} failed"
-            _drop(con, model, schema, table)
-        else:
-            try:
-                con.execute(f"create schema if not exists {quoted(schema)}")
-                con.execute(compile_model(model, database_id))
-                outcome.ok = True
-            except duckdb.Error as exc:
-                outcome.error = _message(exc)
-                _drop(con, model, schema, table)
-        outcome.seconds = time.perf_counter() - started
-        if not outcome.ok:
-            failed.add(model.name)
-        outcomes.append(outcome)
-    return outcomes
-
-
 def staging_models_for(contract: Contract, project: Project | None = None) -> list[Model]:
     """Staging models, in run order, whose raw tables are all in the contract (and whose inputs are too)."""
     project = project or _default_project()
@@ -508,55 +393,10 @@ def staging_models_for(contract: Contract, project: Project | None = None) -> li
 def staging_sha256(directory: Path = SQL_MODELS_DIR) -> str:
     """The staging models and macros as written (an edit to any of them changes it)."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in directory.rglob("*") if p.is_file() and "marts" not in p.relative_to(directory).parts):
-        digest.update(f"{path.relative_to(directory)}\0".encode() + path.read_bytes() + b"\0")
+    for folder in (directory / "models" / "staging", directory / "macros"):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(f"{path.relative_to(directory)}\0".encode() + path.read_bytes() + b"\0")
     return digest.hexdigest()
-
-
-def _built_from(con: duckdb.DuckDBPyConnection, database_id: str, project: Project) -> str | None:
-    """What the staging views of a database are built from: its loaded delivery and the staging SQL."""
-    delivered = loaded_delivery_sha256(con, database_id)
-    if delivered is None:
-        return None
-    return hashlib.sha256(f"{delivered}\0{staging_sha256(project.directory.parent)}".encode()).hexdigest()
-
-
-def run_staging(
-    con: duckdb.DuckDBPyConnection, database: Database, project: Project | None = None
-) -> list[ModelOutcome]:
-    """(Re)build the staging views `stg_<db>.*` over `raw_<db>.*`; one outcome per model, never raises on data.
-
-    Views built from the same delivery and the same staging SQL are left as they are (each view's comment
-    holds what it was built from): an unchanged night rebuilds nothing.
-    """
-    project = project or _default_project()
-    models = staging_models_for(database.contract, project)
-    built_from = _built_from(con, database.id, project)
-    targets = {target_of(m, database.id) for m in models}
-    if built_from and models:
-        comments = dict(
-            ((schema, name), comment)
-            for schema, name, comment in con.execute(
-                "select schema_name, view_name, comment from duckdb_views() where schema_name = ?",
-                [target_of(models[0], database.id)[0]],
-            ).fetchall()
-        )
-        if all(comments.get(t) == built_from for t in targets):
-            return [ModelOutcome(m.name, ".".join(target_of(m, database.id)), ok=True, database_id=database.id)
-                    for m in models]
-    outcomes = _run(con, project, models, database.id)
-    if built_from:
-        for outcome, model in zip(outcomes, models):
-            if outcome.ok and model.materialized == "view":
-                comment = exp.Literal.string(built_from).sql(DIALECT)
-                con.execute(f"comment on view {qualified(*target_of(model, database.id))} is {comment}")
-    return outcomes
-
-
-def run_marts(con: duckdb.DuckDBPyConnection, project: Project | None = None) -> list[ModelOutcome]:
-    """(Re)build the estate-wide models (marts.*) over r57's own tables; one outcome per model."""
-    project = project or _default_project()
-    return _run(con, project, [m for m in project.models.values() if not m.layer.per_database], None)
 
 
 # ---------------------------------------------------------------- static checks (tests, CI)
@@ -607,64 +447,3 @@ def qualify_models(
         schema.setdefault(model.layer.schema, {})[model.target_table] = columns
         result[model.name] = QualifiedModel(query, columns)
     return result
-
-
-@dataclass
-class DataTest:
-    """A test stated in a model's YAML, compiled to a query returning the number of failing rows."""
-
-    model: str
-    name: str
-    sql: str
-
-
-def data_tests(model: Model, database_id: str | None = None) -> list[DataTest]:
-    """not_null, unique, accepted_values (column level) and unique_combination_of_columns (model level)."""
-    schema, table = target_of(model, database_id)
-    target = qualified(schema, table)
-    tests: list[DataTest] = []
-
-    def add(name: str, where: str) -> None:
-        tests.append(DataTest(model.name, name, f"select count(*) from {target} where {where}"))
-
-    def add_unique(name: str, columns: list[str]) -> None:
-        cols = ", ".join(quoted(c) for c in columns)
-        not_null = " and ".join(f"{quoted(c)} is not null" for c in columns)
-        sql = (
-            f"select coalesce(sum(n), 0) from (select count(*) as n from {target} where {not_null} "
-            f"group by {cols} having count(*) > 1)"
-        )
-        tests.append(DataTest(model.name, name, sql))
-
-    for column in model.spec.get("columns") or []:
-        col = quoted(column["name"])
-        for test in column.get("data_tests") or []:
-            kind, args = (test, {}) if isinstance(test, str) else next(iter(test.items()))
-            if kind == "not_null":
-                add(f"not_null({column['name']})", f"{col} is null")
-            elif kind == "unique":
-                add_unique(f"unique({column['name']})", [column["name"]])
-            elif kind == "accepted_values":
-                values = ", ".join(exp.Literal.string(str(v)).sql(dialect=DIALECT) for v in args["values"])
-                add(f"accepted_values({column['name']})", f"{col} is not null and {col} not in ({values})")
-            else:
-                raise ModelError(f"{model.path}: unknown data test {kind!r} on column {column['name']}")
-    for test in model.spec.get("data_tests") or []:
-        kind, args = (test, {}) if isinstance(test, str) else next(iter(test.items()))
-        if kind == "unique_combination_of_columns":
-            columns = args["combination_of_columns"]
-            add_unique(f"unique_combination({', '.join(columns)})", columns)
-        else:
-            raise ModelError(f"{model.path}: unknown model-level data test {kind!r}")
-    return tests
-
-
-def run_data_tests(
-    con: duckdb.DuckDBPyConnection, models: Iterable[Model], database_id: str | None = None
-) -> dict[str, int]:
-    """`{"<model>: <test>": failing rows}` for the given (already built) models."""
-    return {
-        f"{t.model}: {t.name}": int(con.execute(t.sql).fetchone()[0])
-        for model in models
-        for t in data_tests(model, database_id)
-    }

@@ -16,7 +16,9 @@ from r57_pipelines.definitions import build_definitions, defs
 from r57_pipelines.defs.deliveries import delivery_key
 from r57_pipelines.defs.groups import group_name
 from r57_pipelines.defs.metadata import ROW_COUNT
+from r57_pipelines.defs.keys import staging_key
 from r57_pipelines.defs.quality import quality_key
+from r57_pipelines.defs.sql_models import mart_keys, staging_keys_of
 from r57_pipelines.paths import PROJECT_ROOT
 from r57_pipelines.registry import Ministry
 from r57_pipelines.resources import resources_for
@@ -37,7 +39,10 @@ def test_definitions_load_and_group_assets_by_ministry(registry):
     assert delivery_key("population").path[-1] == "population_delivery"
     assert population.group_name == "MPS_Public_Security"
     labels = [key.path[-1] for key in graph.get_all_asset_keys()]
-    assert len(labels) == len(set(labels)) == 2 * len(registry.databases) + 3
+    staging = sum(len(staging_keys_of(registry, db)) for db in registry.databases)  # a view per contract table
+    assert len(labels) == len(set(labels)) == 2 * len(registry.databases) + staging + len(mart_keys()) + 3
+    assert graph.get(staging_key("population", "citizen")).group_name == "MPS_Public_Security"
+    assert graph.get(staging_key("population", "citizen")).parent_keys == {delivery_key("population")}
 
 
 def test_group_names_carry_the_ministry_name_in_ascii(registry):

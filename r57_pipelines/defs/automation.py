@@ -6,8 +6,9 @@ import json
 import dagster as dg
 
 from r57_pipelines.defs.deliveries import delivery_key
-from r57_pipelines.defs.estate import READINESS_KEY, RECOLLECTION_KEY, REPORTS_KEY
+from r57_pipelines.defs.keys import READINESS_KEY, RECOLLECTION_KEY, REPORTS_KEY
 from r57_pipelines.defs.quality import quality_key
+from r57_pipelines.defs.sql_models import mart_keys, staging_keys_of
 from r57_pipelines.delivery.fingerprint import changed_databases, fingerprint_sources
 from r57_pipelines.registry import Registry
 from r57_pipelines.resources import AS_OF_TAG, VIETNAM, Estate
@@ -85,11 +86,11 @@ def automation(registry: Registry) -> tuple[list, list, list]:
         if not changed:
             return dg.SkipReason("no delivery changed since the last tick")
         as_of = estate.as_of_date()
-        keys = [k for db in changed for k in (delivery_key(db), quality_key(db))]
+        keys = [k for db in changed for k in (delivery_key(db), *staging_keys_of(registry, db), quality_key(db))]
         return dg.RunRequest(
             run_key=f"{as_of.isoformat()}:" + ",".join(f"{db}={current.get(db, {}).get('sha256', 'removed')[:12]}" for db in changed),
             run_config=_run_config(estate, as_of),
-            asset_selection=[*keys, RECOLLECTION_KEY, READINESS_KEY, REPORTS_KEY],
+            asset_selection=[*keys, RECOLLECTION_KEY, READINESS_KEY, *mart_keys(), REPORTS_KEY],
             tags={"r57/changed": ",".join(changed)[:1000], AS_OF_TAG: as_of.isoformat()},
         )
 

@@ -17,7 +17,6 @@ from r57_pipelines.delivery.load import DeliveryOutcome, in_folder, load_deliver
 from r57_pipelines.delivery.record import record_delivery
 from r57_pipelines.registry import Database, Ministry, Registry
 from r57_pipelines.progress import INGEST, StepClock
-from r57_pipelines.sql_models import run_staging
 from r57_pipelines.resources import Estate, Warehouse
 
 DELIVERY_USABLE = "delivery_usable"
@@ -68,7 +67,6 @@ def build_delivery_asset(database: Database, ministry: Ministry) -> dg.AssetsDef
             if outcome.folder:  # recorded and reported relative to the sources folder, never the machine's path
                 outcome.folder = in_folder(outcome.folder, estate.sources)
             record_delivery(con, context.run.run_id, as_of, database.ministry, outcome)
-            staged = run_staging(con, database) if outcome.usable else []
         if outcome.error:
             context.log.warning(f"{database.id}: delivery rejected: {outcome.error}")
         step_done(context, INGEST, database.id, outcome.total_rows or 0, databases_in_run(context, "delivery"), clock)
@@ -88,10 +86,6 @@ def build_delivery_asset(database: Database, ministry: Ministry) -> dg.AssetsDef
             metadata["error"] = outcome.error
         if outcome.findings:
             metadata["findings"] = dg.MetadataValue.json(outcome.findings)
-        if staged:
-            metadata["staging_views"] = dg.MetadataValue.json(
-                {o.target: "ok" if o.ok else o.error for o in staged}
-            )
         yield dg.MaterializeResult(metadata=metadata)
         yield dg.AssetCheckResult(
             check_name=DELIVERY_USABLE,

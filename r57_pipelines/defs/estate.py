@@ -8,25 +8,23 @@ import dagster as dg
 
 from r57_pipelines.defs.deliveries import delivery_key
 from r57_pipelines.defs.groups import ESTATE_GROUP
+from r57_pipelines.defs.keys import READINESS_KEY, RECOLLECTION_KEY, REPORTS_KEY
 from r57_pipelines.defs.metadata import row_count
 from r57_pipelines.defs.quality import quality_key
+from r57_pipelines.defs.sql_models import mart_keys, staging_keys_of
 from r57_pipelines.defs.run_progress import estate_steps_in_run, step_done
 from r57_pipelines.progress import ESTATE, StepClock
 from r57_pipelines.quality.recollection import find_recollections, record_recollections, summarise_by_ministry
 from r57_pipelines.delivery.discover import scan_sources
 from r57_pipelines.readiness.classify import classify
-from r57_pipelines.readiness.evidence import gather_evidence, national_trend, recollection_summary
+from r57_pipelines.readiness.evidence import gather_evidence, recollection_summary
 from r57_pipelines.readiness.history import record_verdicts
 from r57_pipelines.readiness.policy import default_policy
 from r57_pipelines.readiness.publish import readiness_document, write_json_atomically
 from r57_pipelines.registry import Registry
 from r57_pipelines.report.bundle import build_bundle
 from r57_pipelines.resources import Estate, Warehouse
-from r57_pipelines.sql_models import run_marts
 
-READINESS_KEY = dg.AssetKey(["estate", "readiness"])
-REPORTS_KEY = dg.AssetKey(["estate", "reports"])
-RECOLLECTION_KEY = dg.AssetKey(["estate", "master_data_recollection"])
 
 
 def _unmatched(estate: Estate, registry: Registry) -> list[dict]:
@@ -38,7 +36,8 @@ def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
     @dg.asset(
         key=RECOLLECTION_KEY,
         group_name=ESTATE_GROUP,
-        deps=[delivery_key(db_id) for db_id in registry.databases],
+        # the staging views it reads, and the deliveries of databases no staging model reads
+        deps=[key for db_id in registry.databases for key in staging_keys_of(registry, db_id) or [delivery_key(db_id)]],
         kinds={"duckdb"},
         description=(
             "Fields collected again beside a personal number (name, birth date, sex, address) that the "
@@ -87,13 +86,10 @@ def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
             recollection = recollection_summary(con, as_of)
             verdicts = {db_id: classify(ev, as_of, policy) for db_id, ev in evidence.items()}
             record_verdicts(con, registry, as_of, context.run.run_id, evidence, verdicts, policy)
-            marts = run_marts(con)
-            history = national_trend(con)
         document = readiness_document(
             registry, as_of, context.run.run_id, evidence, deliveries, verdicts, _unmatched(estate, registry)
         )
         document["master_data_recollection"] = recollection
-        document["history"] = history
         path = estate.readiness_document
         write_json_atomically(path, document)
         summary = document["summary"]
@@ -106,7 +102,6 @@ def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
                 "as_of": as_of.isoformat(),
                 "summary": dg.MetadataValue.json(summary),
                 "at_risk": dg.MetadataValue.int(sum(v.at_risk for v in verdicts.values())),
-                "marts": dg.MetadataValue.json({m.target: "ok" if m.ok else m.error for m in marts}),
                 **row_count(len(verdicts)),  # one row per database in r57.readiness for the as-of
             }
         )
@@ -114,7 +109,7 @@ def estate_assets(registry: Registry) -> list[dg.AssetsDefinition]:
     @dg.asset(
         key=REPORTS_KEY,
         group_name=ESTATE_GROUP,
-        deps=[READINESS_KEY],
+        deps=[READINESS_KEY, *mart_keys()],
         kinds={"html", "excel"},
         description=(
             "The reviewers' report bundle in <home>/reports/: a static site in Vietnamese and English "

@@ -12,6 +12,7 @@ import dagster as dg
 from r57_pipelines.defs.deliveries import delivery_key
 from r57_pipelines.defs.groups import group_name
 from r57_pipelines.defs.metadata import row_count
+from r57_pipelines.defs.sql_models import staging_keys_of
 from r57_pipelines.defs.run_progress import databases_in_run, step_done
 from r57_pipelines.progress import VALIDATION, StepClock
 from r57_pipelines.quality.assess import assess
@@ -33,7 +34,7 @@ def quality_key(database_id: str) -> dg.AssetKey:
     return dg.AssetKey([database_id, f"{database_id}_quality"])
 
 
-def build_quality_asset(database: Database, ministry: Ministry) -> dg.AssetsDefinition:
+def build_quality_asset(database: Database, ministry: Ministry, staging: list[dg.AssetKey]) -> dg.AssetsDefinition:
     key = quality_key(database.id)
 
     # Master-data checks read the master database's delivery: load it first.
@@ -41,7 +42,8 @@ def build_quality_asset(database: Database, ministry: Ministry) -> dg.AssetsDefi
 
     @dg.asset(
         key=key,
-        deps=[delivery_key(database.id), *(delivery_key(m) for m in masters)],
+        # staging: an authored suite may validate the typed view stg_<db>.<table>
+        deps=[delivery_key(database.id), *staging, *(delivery_key(m) for m in masters)],
         group_name=group_name(ministry),
         description=(
             f"Quality of `{database.id}` ({database.name_en}): its suites in expectations/{database.id}/ "
@@ -150,4 +152,7 @@ def build_quality_asset(database: Database, ministry: Ministry) -> dg.AssetsDefi
 
 
 def build_quality_assets(registry: Registry) -> list[dg.AssetsDefinition]:
-    return [build_quality_asset(db, registry.ministries[db.ministry]) for db in registry.databases.values()]
+    return [
+        build_quality_asset(db, registry.ministries[db.ministry], staging_keys_of(registry, db.id))
+        for db in registry.databases.values()
+    ]

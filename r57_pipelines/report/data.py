@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 import duckdb
 
-from r57_pipelines.readiness.evidence import latest_checks
+from r57_pipelines.readiness.evidence import latest_checks, national_trend
 from r57_pipelines.readiness.publish import summarise_tiers
 from r57_pipelines.readiness.scoring import CheckRow
 from r57_pipelines.registry import Ministry, Registry
@@ -62,8 +62,10 @@ def load_report_data(con: duckdb.DuckDBPyConnection, registry: Registry, documen
     for row in _iso(_rows(con, "select * from marts.readiness_counts where as_of <= ? order by as_of", [as_of])):
         point = {"as_of": row["as_of"], **{c: row[c] for c in TREND_COUNTS}}
         by_ministry_programme.setdefault(row["ministry"], {}).setdefault(row["programme"], []).append(point)
+    # The national trend (marts.readiness_trend), also published in readiness.json as "history".
+    document = {**document, "history": national_trend(con)}
     trend: dict[str, list[dict]] = {}
-    for row in document.get("history", []):
+    for row in document["history"]:
         if row["as_of"] <= document["as_of"]:
             trend.setdefault(row["programme"], []).append({"as_of": row["as_of"], **{c: row[c] for c in TREND_COUNTS}})
     return ReportData(

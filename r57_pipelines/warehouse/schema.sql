@@ -93,3 +93,13 @@ create table if not exists r57.master_recollection (
 -- What the row was computed from (the database's and the population database's delivery hashes, the
 -- staging SQL): a later run with the same key copies the row instead of comparing again.
 alter table r57.master_recollection add column if not exists input_key varchar;
+
+-- What each database's staging views (stg_<db>, built by dbt) were last built from: its loaded delivery's hash
+-- and the dbt project's, and dbt's message for each model it could not build (JSON: view -> message). A run
+-- with the same key runs no dbt for that database and repeats the outcome (defs/sql_models.py).
+create table if not exists r57.staging_builds (
+    database_id varchar primary key,
+    built_from varchar not null,
+    built_at timestamptz not null,
+    failures json not null
+);

@@ -1,4 +1,4 @@
-"""The DuckDB macros in dbt_like_sql/macros: each on its edge cases, how the runner creates them, the checks."""
+"""The DuckDB macros in dbt_like_sql/macros: each on its edge cases, how dbt creates them, the static checks."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from sqlglot.tokens import TokenType
 from r57_pipelines import sql_models
 from r57_pipelines.paths import REGISTRY_DIR, SQL_MODELS_DIR
 from r57_pipelines.registry.loader import load_contract_templates
+from r57_pipelines.dbt_project import generated_files, model_name
+from tests.sql_models.conftest import build_compiled, create_macros
 
 MACROS_DIR = SQL_MODELS_DIR / "macros"
 MACRO_FILES = sorted(MACROS_DIR.glob("*.sql"))
@@ -26,7 +28,7 @@ NFD_NAME = unicodedata.normalize("NFD", f"  Nguyễn  Văn{NBSP}\tAn ")
 
 @pytest.fixture
 def macro_con(con, project):
-    sql_models.create_macros(con, project)
+    create_macros(con, project)
     return con
 
 
@@ -224,12 +226,12 @@ def test_plate_key(macro_con, value, expected):
     assert call(macro_con, "plate_key(?)", value) == expected
 
 
-# ---------------------------------------------------------------- how the runner creates them
+# ---------------------------------------------------------------- how dbt creates them
 
 
 def test_macros_live_in_main_and_are_recreated_idempotently(con, project):
-    sql_models.create_macros(con, project)
-    sql_models.create_macros(con, project)
+    create_macros(con, project)
+    create_macros(con, project)
     found = con.execute(
         "select function_name, schema_name from duckdb_functions() where function_type = 'macro' "
         "and function_name in (select unnest(?))",
@@ -238,7 +240,13 @@ def test_macros_live_in_main_and_are_recreated_idempotently(con, project):
     assert sorted(found) == sorted((name, "main") for name in project.macros)
 
 
-def test_views_in_other_schemas_find_the_macros_from_any_connection(tmp_path, project, database_per_template):
+def test_dbt_creates_the_macros_as_written_before_every_build(registry, project):
+    hook = generated_files(registry, project)["macros/r57_create_duckdb_macros.sql"]
+    assert all(macro.ddl in hook for macro in project.macros.values())
+    assert "r57_create_duckdb_macros()" in (SQL_MODELS_DIR / "dbt_project.yml").read_text(encoding="utf-8")
+
+
+def test_views_in_other_schemas_find_the_macros_from_any_connection(tmp_path, compiled, project, database_per_template):
     """Why `main`: a view binds its macros when read; a fresh connection (or another catalog name) finds them."""
     database = database_per_template["citizen_register"]
     table = database.contract.table("citizen")
@@ -248,7 +256,10 @@ def test_views_in_other_schemas_find_the_macros_from_any_connection(tmp_path, pr
         con.execute(f'create schema "{schema}"')
         con.execute(f'create table "{schema}".citizen ({", ".join(f"{c.name} varchar" for c in table.columns)})')
         con.execute(f"insert into \"{schema}\".citizen (full_name, phone) values ('  Lê  Đức ', '84912345678')")
-        assert all(o.ok for o in sql_models.run_staging(con, database, project))
+        # dbt compiled for the catalog "memory": this file's catalog is "warehouse"
+        node = dict(compiled[model_name(database.id, "citizen")])
+        node["compiled_code"] = node["compiled_code"].replace('"memory".', '"warehouse".')
+        build_compiled(con, [node], project)
     with duckdb.connect(str(path), read_only=True) as fresh:
         assert fresh.execute(f'select full_name, phone from "stg_{database.id}".citizen').fetchall() == [
             ("Lê Đức", "0912345678")
@@ -268,20 +279,6 @@ def write_project(root: Path, macros: str, model: str, name: str = "stg_t") -> P
     (staging / f"{name}.sql").write_text(model, encoding="utf-8")
     (staging / "schema.yml").write_text(f"models:\n  - {{name: {name}, description: x, grain: x}}\n", encoding="utf-8")
     return root / "models"
-
-
-def test_an_edited_macro_takes_effect_on_the_next_run(tmp_path, con, database_per_template, make_raw):
-    database = database_per_template["citizen_register"]
-    columns = [c.name for c in database.contract.table("citizen").columns]
-    model = "with c as (select * from raw.citizen), final as (select shout(full_name) as n from c) select * from final"
-    models = write_project(tmp_path, "-- why\ncreate or replace macro shout(x) as upper(x);\n", model, "stg_citizen")
-    make_raw(database.id, "citizen", [{"full_name": "an"}], columns)
-    assert all(o.ok for o in sql_models.run_staging(con, database, sql_models.load_project(models)))
-    assert con.execute(f'select n from "stg_{database.id}".citizen').fetchall() == [("AN",)]
-
-    write_project(tmp_path, "-- why\ncreate or replace macro shout(x) as x || '!';\n", model, "stg_citizen")
-    assert all(o.ok for o in sql_models.run_staging(con, database, sql_models.load_project(models)))
-    assert con.execute(f'select n from "stg_{database.id}".citizen').fetchall() == [("an!",)]
 
 
 # ---------------------------------------------------------------- static checks

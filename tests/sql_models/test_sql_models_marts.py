@@ -1,10 +1,10 @@
-"""Estate-wide marts over r57's own tables."""
+"""Estate-wide marts over r57's own tables, built from the SQL dbt compiles."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from r57_pipelines import sql_models
+from tests.sql_models.conftest import build_compiled
 from r57_pipelines.warehouse import ensure_schema
 
 COLUMNS = ["run_id", "as_of", "database_id", "ministry", "status", "total_bytes", "total_rows", "recorded_at"]
@@ -21,7 +21,7 @@ def at(hour: int) -> dt.datetime:
     return dt.datetime(2025, 6, 2, hour, tzinfo=dt.timezone.utc)
 
 
-def test_ministry_deliveries_for_the_latest_as_of(con, project):
+def test_ministry_deliveries_for_the_latest_as_of(con, compiled, project):
     ensure_schema(con)
     old, new = dt.date(2025, 6, 1), dt.date(2025, 6, 2)
     add(
@@ -36,10 +36,9 @@ def test_ministry_deliveries_for_the_latest_as_of(con, project):
         ("r2", new, "identity", "MPS", "rejected", 70, None, at(3)),
         ("r2", new, "land", "MAE", "absent", None, None, at(3)),
     )
-    outcomes = sql_models.run_marts(con, project)
-    assert [o.error for o in outcomes if not o.ok] == []
-    assert {o.target for o in outcomes} >= {"marts.latest_deliveries", "marts.ministry_deliveries"}
-    assert all(o.database_id is None for o in outcomes)
+    marts = [n for n in compiled.values() if n["resource_type"] == "model" and n["schema"] == "marts"]
+    assert {n["name"] for n in marts} >= {"latest_deliveries", "ministry_deliveries"}
+    build_compiled(con, marts, project)
 
     rows = con.execute(
         """
@@ -57,11 +56,6 @@ def test_ministry_deliveries_for_the_latest_as_of(con, project):
         " where table_schema = 'marts' and table_name = 'ministry_deliveries'"
     ).fetchone()
     assert kind == ("BASE TABLE",)
-    models = [m for m in project.models.values() if not m.layer.per_database]
-    assert all(failing == 0 for failing in sql_models.run_data_tests(con, models).values())
-
-
-def test_marts_without_r57_tables_fail_without_raising(con, project):
-    outcomes = {o.model: o for o in sql_models.run_marts(con, project)}
-    assert not outcomes["latest_deliveries"].ok and "deliveries" in outcomes["latest_deliveries"].error
-    assert "not built" in outcomes["ministry_deliveries"].error
+    mart_ids = {n["unique_id"] for n in marts}
+    tests = [n for n in compiled.values() if n["resource_type"] == "test" and n.get("attached_node") in mart_ids]
+    assert tests and all(con.execute(f"select count(*) from ({t['compiled_code']})").fetchone()[0] == 0 for t in tests)

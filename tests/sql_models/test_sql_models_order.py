@@ -1,4 +1,4 @@
-"""The run order comes from the SQL (sqlglot), cycles and bad references fail clearly, re-targeting is on the AST."""
+"""The run order comes from the SQL (sqlglot), cycles and bad references fail clearly, dbt reads source() and ref()."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from r57_pipelines import sql_models
+from r57_pipelines.dbt_project import dbt_sql, model_yaml
 from r57_pipelines.registry import Contract
 
 
@@ -50,27 +51,6 @@ def test_a_model_runs_after_the_model_it_reads(tmp_path):
     assert project.models["stg_zeta"].raw_tables == {"t"}
 
 
-def test_dependent_views_build_in_order_on_duckdb(tmp_path, con, make_raw):
-    models = write_models(
-        tmp_path,
-        {
-            "staging/stg_alpha": "with zeta as (select * from stg.zeta), final as (select id * 2 as id2 from zeta) "
-            "select * from final",
-            "staging/stg_zeta": "with t as (select * from raw.t), final as (select cast(id as int) as id from t) "
-            "select * from final",
-        },
-    )
-    project = sql_models.load_project(models)
-    make_raw("db1", "t", [{"id": "21"}], ["id"])
-    database = _database("db1", contract(("t", ["id"])))
-    outcomes = sql_models.run_staging(con, database, project)
-    assert [(o.model, o.target, o.ok) for o in outcomes] == [
-        ("stg_zeta", "stg_db1.zeta", True),
-        ("stg_alpha", "stg_db1.alpha", True),
-    ]
-    assert con.execute('select id2 from "stg_db1"."alpha"').fetchall() == [(42,)]
-
-
 def test_a_cycle_fails_naming_the_models(tmp_path):
     models = write_models(
         tmp_path,
@@ -112,21 +92,17 @@ def test_a_model_without_yaml_fails(tmp_path):
         sql_models.load_project(models)
 
 
-def test_yaml_materialization_overrides_the_folder(tmp_path, con, make_raw):
+def test_yaml_materialization_overrides_the_folder(tmp_path):
     models = write_models(tmp_path, {"staging/stg_a": "with t as (select * from raw.t) select * from t"})
     (models / "staging" / "schema.yml").write_text(
         "models:\n  - {name: stg_a, grain: x, config: {materialized: table}}\n"
     )
-    project = sql_models.load_project(models)
-    make_raw("db1", "t", [{"id": "1"}], ["id"])
-    assert sql_models.run_staging(con, _database("db1", contract(("t", ["id"]))), project)[0].ok
-    kind = con.execute(
-        "select table_type from information_schema.tables where table_schema = 'stg_db1' and table_name = 'a'"
-    ).fetchone()
-    assert kind == ("BASE TABLE",)
+    model = sql_models.load_project(models).models["stg_a"]
+    assert model.materialized == "table"
+    assert model_yaml(model, "db1__a", {})["config"]["materialized"] == "table"  # what dbt is told
 
 
-def test_retargeting_rewrites_table_references_only(tmp_path):
+def test_dbt_models_read_sources_and_refs_and_nothing_else_changes(tmp_path):
     models = write_models(
         tmp_path,
         {
@@ -135,13 +111,9 @@ def test_retargeting_rewrites_table_references_only(tmp_path):
         },
     )
     model = sql_models.load_project(models).models["stg_a"]
-    sql = sql_models.compile_model(model, "population")
-    assert sql.startswith('CREATE OR REPLACE VIEW "stg_population"."a" AS')
-    assert 'FROM "raw_population"."t"' in sql
-    assert "'raw.t' AS note" in sql and "'stg' AS raw" in sql  # literals and aliases untouched
-    assert "FROM raw.t)" in model.query.sql(dialect="duckdb")  # the parsed model itself is not mutated
-    with pytest.raises(ValueError, match="per database"):
-        sql_models.compile_model(model)
+    sql = dbt_sql(model, "population")
+    assert "from {{ source('raw_population', 't') }}" in sql
+    assert "'raw.t' as note" in sql and "'stg' as raw" in sql  # literals and aliases untouched
 
 
 def test_only_models_whose_raw_tables_are_in_the_contract_run(tmp_path):
@@ -159,37 +131,3 @@ def test_only_models_whose_raw_tables_are_in_the_contract_run(tmp_path):
     assert names(contract(("t1", ["a"]))) == ["stg_one"]
     assert set(names(contract(("t1", ["a"]), ("t2", ["b"])))) == {"stg_one", "stg_both", "stg_after_both"}
     assert names(contract(("t3", ["a"]))) == []
-
-
-def test_a_failed_model_does_not_stop_the_others_and_its_dependants_are_not_built(tmp_path, con, make_raw):
-    models = write_models(
-        tmp_path,
-        {
-            "staging/stg_bad": "with t as (select * from raw.t), final as (select missing from t) select * from final",
-            "staging/stg_after_bad": "with b as (select * from stg.bad) select * from b",
-            "staging/stg_good": "with t as (select * from raw.t), final as (select id from t) select * from final",
-        },
-    )
-    project = sql_models.load_project(models)
-    make_raw("db1", "t", [{"id": "1"}], ["id"])
-    outcomes = {o.model: o for o in sql_models.run_staging(con, _database("db1", contract(("t", ["id"]))), project)}
-    assert outcomes["stg_good"].ok
-    assert not outcomes["stg_bad"].ok and "missing" in outcomes["stg_bad"].error
-    assert not outcomes["stg_after_bad"].ok and "stg_bad" in outcomes["stg_after_bad"].error
-
-
-def _database(database_id: str, contract_: Contract):
-    from r57_pipelines.registry import Database
-
-    return Database(
-        id=database_id,
-        name_vi="x",
-        name_en="x",
-        ministry="MPS",
-        programme="r71",
-        domain="x",
-        deadline="2026-01-01",
-        cadence="daily",
-        expected_rows=0,
-        contract=contract_,
-    )

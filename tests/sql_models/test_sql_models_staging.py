@@ -1,4 +1,7 @@
-"""Staging views on DuckDB: typed columns, normalised text, failures reported per model without raising."""
+"""Staging views on DuckDB, built from the SQL dbt compiles: typed columns, normalised text, the YAML tests.
+
+How dbt runs them through Dagster (a failed model, an unchanged delivery) is in tests/test_sql_model_assets.py.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import unicodedata
 
 import pytest
 
-from r57_pipelines import sql_models
+from r57_pipelines.dbt_project import model_name
 
 DUCKDB_TYPES = {
     "varchar": "VARCHAR",
@@ -36,19 +39,31 @@ def staged(con, database_id: str, table: str) -> list[dict]:
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
+def data_test_failures(con, compiled: dict, database_id: str, table: str) -> dict[str, int]:
+    """{dbt test name: failing rows} of the YAML tests on `stg_<database_id>.<table>`, by dbt's compiled SQL."""
+    model = compiled[model_name(database_id, table)]["unique_id"]
+    return {
+        f"{n['test_metadata']['name']}({n.get('column_name') or ''})": con.execute(
+            f"select count(*) from ({n['compiled_code']})"
+        ).fetchone()[0]
+        for n in compiled.values()
+        if n["resource_type"] == "test" and n.get("attached_node") == model
+    }
+
+
 def test_every_template_is_covered(database_per_template):
     assert set(database_per_template) == set(TEMPLATES)
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
-def test_clean_delivery_stages_typed_and_unchanged(con, project, database_per_template, make_clean_raw, template):
+def test_clean_delivery_stages_typed_and_unchanged(con, compiled, stage, database_per_template, make_clean_raw, template):
     database = database_per_template[template]
     delivered = {t.name: make_clean_raw(database.id, t) for t in database.contract.tables}
 
-    outcomes = sql_models.run_staging(con, database, project)
+    stage(database)
 
-    assert [o.error for o in outcomes if not o.ok] == []
-    assert {o.target for o in outcomes} == {f"stg_{database.id}.{t.name}" for t in database.contract.tables}
+    views = con.execute("select view_name from duckdb_views() where schema_name = ?", [f"stg_{database.id}"]).fetchall()
+    assert {v for (v,) in views} == {t.name for t in database.contract.tables}
     for table in database.contract.tables:
         described = con.execute(f'describe "stg_{database.id}"."{table.name}"').fetchall()
         types = {row[0]: row[1] for row in described}
@@ -60,11 +75,10 @@ def test_clean_delivery_stages_typed_and_unchanged(con, project, database_per_te
                 assert row[column.name] is not None, (table.name, column.name, raw[column.name])
                 if column.type == "varchar":  # a clean value is already in normal form
                     assert row[column.name] == raw[column.name], (table.name, column.name)
-        models = [project.models[f"stg_{table.name}"]]
-        assert all(failing == 0 for failing in sql_models.run_data_tests(con, models, database.id).values())
+        assert all(failing == 0 for failing in data_test_failures(con, compiled, database.id, table.name).values())
 
 
-def test_citizen_text_is_normalised_and_bad_values_become_null(con, project, database_per_template, make_raw):
+def test_citizen_text_is_normalised_and_bad_values_become_null(con, stage, database_per_template, make_raw):
     database = database_per_template["citizen_register"]
     table = database.contract.table("citizen")
     nfd_name = unicodedata.normalize("NFD", "  Nguyễn  Văn\u00a0\tAn ")
@@ -104,7 +118,7 @@ def test_citizen_text_is_normalised_and_bad_values_become_null(con, project, dat
         },
     ]
     make_raw(database.id, "citizen", rows, [c.name for c in table.columns])
-    assert all(o.ok for o in sql_models.run_staging(con, database, project))
+    stage(database)
     first, second, third = staged(con, database.id, "citizen")
 
     assert nfd_name != "Nguyễn Văn An"
@@ -130,7 +144,7 @@ def test_citizen_text_is_normalised_and_bad_values_become_null(con, project, dat
     assert third["updated_at"] is None
 
 
-def test_numbers_and_plates(con, project, database_per_template, make_raw):
+def test_numbers_and_plates(con, stage, database_per_template, make_raw):
     land = database_per_template["land_register"]
     columns = [c.name for c in land.contract.table("parcel").columns]
     make_raw(
@@ -150,8 +164,8 @@ def test_numbers_and_plates(con, project, database_per_template, make_raw):
         [{"plate": " 30a-123.45 ", "vehicle_type": "ô tô", "owner_name": "Lê  Đức"}],
         [c.name for c in vehicles.contract.table("vehicle").columns],
     )
-    assert all(o.ok for o in sql_models.run_staging(con, land, project))
-    assert all(o.ok for o in sql_models.run_staging(con, vehicles, project))
+    stage(land)
+    stage(vehicles)
 
     parcels = staged(con, land.id, "parcel")
     assert [(p["map_sheet"], p["parcel_no"], p["area_m2"], p["land_use"]) for p in parcels] == [
@@ -164,45 +178,7 @@ def test_numbers_and_plates(con, project, database_per_template, make_raw):
     assert (vehicle["vehicle_type"], vehicle["owner_name_key"]) == ("Ô TÔ", "lê đức")
 
 
-def test_a_missing_column_fails_that_model_only_without_raising(con, project, database_per_template, make_raw):
-    database = database_per_template["enterprise_register"]
-    enterprise, owner = database.contract.table("enterprise"), database.contract.table("owner")
-    make_raw(database.id, "enterprise", [], [c.name for c in enterprise.columns] + ["extra_column"])
-    make_raw(database.id, "owner", [], [c.name for c in owner.columns if c.name != "full_name"])
-
-    outcomes = {o.model: o for o in sql_models.run_staging(con, database, project)}
-
-    assert outcomes["stg_enterprise"].ok  # an extra column is ignored
-    failed = outcomes["stg_owner"]
-    assert not failed.ok and failed.target == f"stg_{database.id}.owner" and failed.database_id == database.id
-    assert "full_name" in failed.error and "Binder Error" in failed.error
-    assert failed.seconds >= 0
-
-
-def test_a_failing_rerun_drops_the_stale_view(con, project, database_per_template, make_clean_raw, make_raw):
-    database = database_per_template["person_register"]
-    table = database.contract.table("person")
-    make_clean_raw(database.id, table)
-    assert all(o.ok for o in sql_models.run_staging(con, database, project))
-    assert all(o.ok for o in sql_models.run_staging(con, database, project))  # idempotent
-
-    make_raw(database.id, "person", [], [c.name for c in table.columns if c.name != "sex"])
-    (outcome,) = sql_models.run_staging(con, database, project)
-    assert not outcome.ok and "sex" in outcome.error
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = 'person'",
-        [f"stg_{database.id}"],
-    ).fetchone()[0]
-    assert exists == 0
-
-
-def test_an_absent_raw_table_is_a_failed_outcome(con, project, database_per_template):
-    database = database_per_template["dossier_register"]
-    (outcome,) = sql_models.run_staging(con, database, project)
-    assert not outcome.ok and "dossier" in outcome.error
-
-
-def test_yaml_data_tests_count_failing_rows(con, project, database_per_template, make_clean_raw, make_raw):
+def test_yaml_data_tests_count_failing_rows(con, compiled, stage, database_per_template, make_clean_raw, make_raw):
     database = database_per_template["person_register"]
     table = database.contract.table("person")
     rows = make_clean_raw(database.id, table, 3)
@@ -210,37 +186,7 @@ def test_yaml_data_tests_count_failing_rows(con, project, database_per_template,
     rows[2]["record_id"] = " "  # null after cleaning
     rows[2]["sex"] = "X"  # not accepted (null after normalising, so accepted_values passes; not_null is not stated)
     make_raw(database.id, "person", rows, [c.name for c in table.columns])
-    assert all(o.ok for o in sql_models.run_staging(con, database, project))
-    results = sql_models.run_data_tests(con, [project.models["stg_person"]], database.id)
-    assert results == {
-        "stg_person: not_null(record_id)": 1,
-        "stg_person: unique(record_id)": 2,
-        "stg_person: accepted_values(sex)": 0,
-    }
-
-
-def test_views_built_from_the_same_delivery_and_sql_are_not_rebuilt(con, project, database_per_template, make_clean_raw):
-    database = database_per_template["citizen_register"]
-    for table in database.contract.tables:
-        make_clean_raw(database.id, table)
-    schema = f"raw_{database.id}"
-    con.execute(f'create table "{schema}"._r57_delivery as select \'sha-1\' as sha256')
-
-    def built_from() -> set:
-        return {r[0] for r in con.execute("select comment from duckdb_views() where schema_name = ?",
-                                          [f"stg_{database.id}"]).fetchall()}
-
-    assert all(o.ok for o in sql_models.run_staging(con, database, project))
-    first = built_from()
-    assert len(first) == 1 and None not in first  # every view says what it was built from
-
-    con.execute(f'drop view "stg_{database.id}"."citizen"')  # if it were rebuilt, it would be back
-    con.execute(f'create view "stg_{database.id}"."citizen" as select 1 as x')
-    con.execute(f"comment on view \"stg_{database.id}\".\"citizen\" is '{next(iter(first))}'")
-    assert all(o.ok for o in sql_models.run_staging(con, database, project))
-    assert [d[0] for d in con.execute(f'describe "stg_{database.id}"."citizen"').fetchall()] == ["x"]
-
-    con.execute(f"update \"{schema}\"._r57_delivery set sha256 = 'sha-2'")  # a new delivery: rebuilt
-    assert all(o.ok for o in sql_models.run_staging(con, database, project))
-    assert "personal_id" in [d[0] for d in con.execute(f'describe "stg_{database.id}"."citizen"').fetchall()]
-    assert built_from() != first
+    stage(database)
+    failures = data_test_failures(con, compiled, database.id, "person")
+    # dbt counts the rows its test query returns: one repeated record_id is one failure
+    assert failures == {"not_null(record_id)": 1, "unique(record_id)": 1, "accepted_values(sex)": 0}
