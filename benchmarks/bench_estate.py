@@ -9,7 +9,7 @@ ministries' formats) into a work folder and runs the full asset graph in-process
   unchanged  the same deliveries and as-of again: nothing should be recomputed;
   one changed  the largest delivery other than the population register is delivered again (its manifest's
              extraction time moves a day: a new delivery hash), the rest unchanged.
-For each run and stage (ingest = the delivery steps, validation = the quality steps, estate = master-data
+For each run and stage (ingest = the delivery steps, sql models = dbt's staging and marts steps, validation = the quality steps, estate = master-data
 recollection, readiness and reports) it prints the summed step seconds, CPU seconds (all threads), the
 peak RSS sampled during the stage's steps and rows/s; "other" is the run's wall time outside the steps
 (Dagster's own work, start-up, definitions). Each run is its own subprocess, so its peak RSS is its own.
@@ -160,7 +160,7 @@ def _child(phase: str, work: Path, rows: int, config: dict) -> dict:
 def _print_runs(runs: dict[str, dict], floor: dict) -> None:
     print(f"{'run':<13}{'stage':<12}{'wall s':>8}{'CPU s':>8}{'rows/s':>12}{'peak RSS MB':>13}")
     for name, run in runs.items():
-        for stage in ("ingest", "validation", "estate"):
+        for stage in ("ingest", "sql models", "validation", "estate"):
             s = run["stages"].get(stage)
             if s is None:
                 continue

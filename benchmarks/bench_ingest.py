@@ -45,7 +45,6 @@ def main() -> None:
     from r57_pipelines.delivery.manifest import read_manifest, resolve_data_file
     from r57_pipelines.registry import load_registry
     from r57_pipelines.resources import duckdb_defaults
-    from r57_pipelines.sql_models import run_staging
     from r57_pipelines.warehouse import ensure_schema
 
     registry = load_registry()
@@ -64,7 +63,6 @@ def main() -> None:
         native = duckdb.connect(str(work / "native.duckdb"), config=config)
         # per format: files, rows, r57 s; and over the files DuckDB also read natively: r57 s, native s
         by_format: dict[str, list[float]] = collections.defaultdict(lambda: [0, 0, 0.0, 0.0, 0.0])
-        staging = 0.0
         folders = scan_sources(sources, set(registry.databases)).folders
         for database_id, folder in sorted(folders.items()):
             database = registry.databases[database_id]
@@ -73,9 +71,6 @@ def main() -> None:
             seconds = time.perf_counter() - started
             if not outcome.usable:
                 continue
-            started = time.perf_counter()
-            run_staging(r57, database)
-            staging += time.perf_counter() - started
             tables = {t.name: t for t in read_manifest(folder).tables}
             for delivered in outcome.files:
                 share = seconds * delivered.bytes / max(outcome.total_bytes, 1)  # a delivery's time, by bytes
@@ -95,7 +90,7 @@ def main() -> None:
     for name, (files, rows, ours, ours_compared, theirs) in sorted(by_format.items(), key=lambda kv: -kv[1][2]):
         compared = f"{ours_compared:>17.1f}{theirs:>10.1f}{ours_compared / theirs:>10.2f}" if theirs else f"{'—':>17}{'—':>10}{'—':>10}"
         print(f"{name:<9}{files:>6}{rows:>13,}{ours:>8.1f}{rows / ours if ours else 0:>11,.0f}   {compared}")
-    print(f"all loads {sum(v[2] for v in by_format.values()):.1f} s; staging views {staging:.1f} s")
+    print(f"all loads {sum(v[2] for v in by_format.values()):.1f} s")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from r57_pipelines.readiness.policy import default_policy  # noqa: E402
 from r57_pipelines.registry import load_registry  # noqa: E402
 from r57_pipelines.report.bundle import build_bundle  # noqa: E402
 from r57_pipelines.report.data import load_report_data  # noqa: E402
-from r57_pipelines.sql_models import run_marts  # noqa: E402
+from r57_pipelines.dbt_project import build_command, prepare, write_profile  # noqa: E402
 
 
 def _filled_home(work: Path) -> Path:
@@ -62,7 +62,10 @@ def _with_history(home: Path, work: Path, nights: int) -> tuple[Path, dict]:
             """,
             [nights, document["as_of"]],
         )
-        run_marts(con)
+    prepare(load_registry())
+    profiles = write_profile(work / f"dbt-{nights}", str(warehouse), {})
+    subprocess.run(build_command(profiles, "tag:mart"), check=True, capture_output=True)  # the marts, as a run builds them
+    with duckdb.connect(str(warehouse)) as con:
         document["history"] = national_trend(con)
     return warehouse, document
 

@@ -172,6 +172,20 @@ def profiles_yaml(warehouse: str, settings: dict) -> str:
     return yaml.safe_dump({"r57": {"target": "warehouse", "outputs": {"warehouse": output}}}, sort_keys=False)
 
 
+def write_profile(folder: Path, warehouse: str, settings: dict) -> Path:
+    """`<folder>/profiles.yml` for `warehouse`; returns the folder, dbt's --profiles-dir."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "profiles.yml").write_text(profiles_yaml(warehouse, settings), encoding="utf-8")
+    return folder
+
+
+def build_command(profiles_dir: Path, select: str) -> list[str]:
+    """`dbt build` of this project outside Dagster (benchmarks, an engineer at a shell)."""
+    return [dbt_executable(), "build", "--quiet", "--select", select, "--project-dir", str(SQL_MODELS_DIR),
+            "--profiles-dir", str(profiles_dir), "--target-path", str(profiles_dir / "target"),
+            "--log-path", str(profiles_dir / "target")]
+
+
 def _made_from(files: dict[str, str]) -> str:
     digest = hashlib.sha256()
     for rel, text in sorted(files.items()):

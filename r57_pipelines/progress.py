@@ -17,7 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TextIO
 
-INGEST, VALIDATION, ESTATE = "ingest", "validation", "estate"  # the stages of a run, in the order they start
+# the stages of a run, in the order they start; "sql models" is dbt's (staging views, then the marts)
+INGEST, SQL_MODELS, VALIDATION, ESTATE = "ingest", "sql models", "validation", "estate"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,14 @@ def estate_steps_in_run(context: dg.AssetExecutionContext) -> list[str]:
     return [k.path[-1] for k in keys_in_run(context) if k.path[0] == "estate"]
 
 
+def sql_model_steps_in_run(context: dg.AssetExecutionContext) -> list[str]:
+    """`staging` and `marts`, the dbt steps (defs/sql_models.py), where the run materialises their assets."""
+    keys = keys_in_run(context)
+    staging = any(len(k.path) == 2 and k.path[1].startswith(f"{k.path[0]}_stg_") for k in keys)
+    marts = any(k.path[0] == "marts" for k in keys)
+    return [step for step, present in (("staging", staging), ("marts", marts)) if present]
+
+
 def step_done(
     context: dg.AssetExecutionContext, stage: str, item: str, rows: int, steps: list[str], clock: StepClock
 ) -> None:

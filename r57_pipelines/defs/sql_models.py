@@ -29,12 +29,14 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from r57_pipelines.dbt_project import MANIFEST, database_tag, dbt_executable, prepare, profiles_yaml
+from r57_pipelines.dbt_project import MANIFEST, database_tag, dbt_executable, prepare, write_profile
 from r57_pipelines.defs.deliveries import delivery_key
 from r57_pipelines.defs.groups import ESTATE_GROUP, group_name
 from r57_pipelines.defs.keys import READINESS_KEY, mart_key, staging_key
+from r57_pipelines.defs.run_progress import sql_model_steps_in_run, step_done
 from r57_pipelines.delivery.load import loaded_delivery_sha256
 from r57_pipelines.paths import SQL_MODELS_DIR
+from r57_pipelines.progress import SQL_MODELS, StepClock
 from r57_pipelines.registry import Registry
 from r57_pipelines.resources import Estate, Warehouse
 from r57_pipelines.sql_models import load_project, staging_models_for
@@ -81,9 +83,7 @@ def _dbt(warehouse: Warehouse, home: Path) -> tuple[DbtCliResource, Path]:
     the home's last build (about 3 s less per invocation), and the home's run lock already keeps two
     invocations from sharing it. dbt's own files for the run (run_results.json, logs) are kept there.
     """
-    folder = home / "dbt"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "profiles.yml").write_text(profiles_yaml(warehouse.database, warehouse.duckdb_settings))
+    folder = write_profile(home / "dbt", warehouse.database, warehouse.duckdb_settings)
     dbt = DbtCliResource(project_dir=str(SQL_MODELS_DIR), profiles_dir=str(folder), dbt_executable=dbt_executable())
     return dbt, folder / "target"
 
@@ -137,6 +137,7 @@ def build_sql_model_assets(registry: Registry) -> list[dg.AssetsDefinition]:
         op_tags={"kind": "dbt"},
     )
     def staging_models(context: dg.AssetExecutionContext, estate: Estate, warehouse: Warehouse):
+        clock = StepClock.start()
         keys_by_database: dict[str, list[dg.AssetKey]] = {}
         for key in context.selected_asset_keys:
             keys_by_database.setdefault(key.path[0], []).append(key)
@@ -179,13 +180,16 @@ def build_sql_model_assets(registry: Registry) -> list[dg.AssetsDefinition]:
                 if "error" in status:
                     context.log.warning(f"{key.to_user_string()}: {status['error']}")
                 yield dg.MaterializeResult(asset_key=key, metadata=status)
+        step_done(context, SQL_MODELS, "staging", 0, sql_model_steps_in_run(context), clock)
 
     @dbt_assets(manifest=MANIFEST, select=MARTS, name="marts", dagster_dbt_translator=translator)
     def marts(context: dg.AssetExecutionContext, estate: Estate, warehouse: Warehouse):
+        clock = StepClock.start()
         done: set[dg.AssetKey] = set()
         failed = yield from _build(context, estate, warehouse, translator, MARTS, done)
         for key in sorted(context.selected_asset_keys - done):
             yield dg.MaterializeResult(asset_key=key, metadata={"dbt": "failed", "error": failed.get(key, "not built")})
+        step_done(context, SQL_MODELS, "marts", 0, sql_model_steps_in_run(context), clock)
 
     return [staging_models, marts]
 
