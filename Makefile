@@ -19,7 +19,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The dbt project of dbt_like_sql/ generated per database and parsed (a server's checkout is read-only to r57).
 setup: $(STAMP)
+	$(BIN)/python -m r57_pipelines.dbt_project
 
 $(CHROMIUM):
 	$(SUDO) apt-get update

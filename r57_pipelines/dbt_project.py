@@ -206,14 +206,24 @@ def prepare(registry: Registry) -> str:
     """Generate the models and parse the project when anything they are made from changed.
 
     Returns the build key of the SQL: a hash of the generated project and the dbt configuration (part of
-    what a database's staging views are built from).
+    what a database's staging views are built from). A prepared project is only compared, never written,
+    so a read-only checkout (a server's, prepared by `make setup`) loads as long as nothing changed.
     """
     files = generated_files(registry)
     made_from = _made_from(files)
-    TARGET_DIR.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(TARGET_DIR / ".prepare.lock")):
-        stamp = GENERATED_DIR / STAMP
-        if not (MANIFEST.exists() and stamp.exists() and stamp.read_text() == made_from):
+    if _prepared(made_from):
+        return made_from
+    try:
+        TARGET_DIR.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(TARGET_DIR / ".prepare.lock"))
+        lock.acquire()
+    except OSError as exc:
+        raise RuntimeError(
+            f"the dbt project in {SQL_MODELS_DIR} must be generated again and cannot be written ({exc}): "
+            "run `make setup` in the checkout"
+        ) from exc
+    try:
+        if not _prepared(made_from):
             shutil.rmtree(GENERATED_DIR, ignore_errors=True)
             for rel, text in files.items():
                 path = GENERATED_DIR / rel
@@ -227,9 +237,22 @@ def prepare(registry: Registry) -> str:
             )
             if parsed.returncode != 0:
                 raise RuntimeError(f"dbt parse of {SQL_MODELS_DIR} failed:\n{parsed.stdout}{parsed.stderr}")
-            stamp.write_text(made_from)
+            (GENERATED_DIR / STAMP).write_text(made_from)
+    finally:
+        lock.release()
     return made_from
+
+
+def _prepared(made_from: str) -> bool:
+    stamp = GENERATED_DIR / STAMP
+    return MANIFEST.exists() and stamp.exists() and stamp.read_text() == made_from
 
 
 def _dbt_environment() -> dict[str, str]:
     return {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+
+
+if __name__ == "__main__":  # `make setup`: a checkout's dbt project ready before any service loads it
+    from r57_pipelines.registry import load_registry
+
+    print(f"dbt project {SQL_MODELS_DIR}: prepared ({prepare(load_registry())[:12]})")

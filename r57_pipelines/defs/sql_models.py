@@ -35,6 +35,7 @@ from r57_pipelines.defs.groups import ESTATE_GROUP, group_name
 from r57_pipelines.defs.keys import READINESS_KEY, mart_key, staging_key
 from r57_pipelines.defs.run_progress import sql_model_steps_in_run, step_done
 from r57_pipelines.delivery.load import loaded_delivery_sha256
+from r57_pipelines.masking import mask_text
 from r57_pipelines.paths import SQL_MODELS_DIR
 from r57_pipelines.progress import SQL_MODELS, StepClock
 from r57_pipelines.registry import Registry
@@ -123,7 +124,8 @@ def _build(
         unique_id = result["unique_id"]
         if unique_id.startswith("model.") and result["status"] not in ("success",):
             key = translator.get_asset_spec(manifest, unique_id, None).key
-            failed[key] = f"dbt {result['status']}: {(result.get('message') or '').strip()}"
+            # dbt quotes DuckDB, whose messages may quote a value: long digit runs hidden, as in every message
+            failed[key] = mask_text(f"dbt {result['status']}: {(result.get('message') or '').strip()}")
     context.log.info(f"dbt build --select {select}: {len(results)} nodes, {len(failed)} model(s) not built")
     return failed
 
@@ -133,8 +135,7 @@ def build_sql_model_assets(registry: Registry) -> list[dg.AssetsDefinition]:
     translator = R57Translator(registry)
 
     @dbt_assets(
-        manifest=MANIFEST, select=STAGING, name="staging_models", dagster_dbt_translator=translator,
-        op_tags={"kind": "dbt"},
+        manifest=MANIFEST, select=STAGING, name="staging_models", dagster_dbt_translator=translator
     )
     def staging_models(context: dg.AssetExecutionContext, estate: Estate, warehouse: Warehouse):
         clock = StepClock.start()
