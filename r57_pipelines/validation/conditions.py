@@ -28,6 +28,7 @@ from r57_pipelines.validation.sqlbuild import (
     is_null,
     lit,
     matches,
+    nfc,
     normalise,
     normalise_key,
     not_,
@@ -36,8 +37,12 @@ from r57_pipelines.validation.sqlbuild import (
     paren,
     parsed,
     bound,
+    replace_all,
+    struct,
     substr,
     table_ref,
+    try_cast,
+    type_name_is_text,
     column,
     text,
 )
@@ -104,7 +109,7 @@ def _strftime(kwargs: Mapping[str, Any], cols: Sequence[exp.Expression]) -> exp.
 
 def _json_parseable(kwargs: Mapping[str, Any], cols: Sequence[exp.Expression]) -> exp.Expression:
     # GX (pandas): json.loads(value) succeeds (functions.py); it takes only text, so a number or date is never JSON.
-    is_text = exp.EQ(this=fn("typeof", cols[0]), expression=lit("VARCHAR"))
+    is_text = type_name_is_text(cols[0])
     return and_(is_text, fn("r57_json_parseable", text(cols[0])))
 
 
@@ -214,7 +219,7 @@ GX_CORE: dict[str, Condition] = {
 
 def _tax_code_valid(c: exp.Expression) -> exp.Expression:
     t = text(c)
-    digits = [exp.TryCast(this=substr(t, i + 1, 1), to=exp.DataType.build("INTEGER")) for i in range(10)]
+    digits = [try_cast(substr(t, i + 1, 1), "INTEGER") for i in range(10)]
     weighted: exp.Expression = lit(0)
     for w, d in zip(rules.TAX_CODE_WEIGHTS, digits):
         weighted = exp.Add(this=weighted, expression=exp.Mul(this=lit(w), expression=d))
@@ -243,7 +248,7 @@ def _personal_id_agrees(kwargs: Mapping[str, Any], cols: Sequence[exp.Expression
     is_female = exp.Case().when(exp.EQ(this=sex_n, expression=lit(female)), lit(1)).else_(lit(0))
     expected = exp.Add(this=base, expression=is_female)
     agrees = and_(
-        exp.EQ(this=exp.TryCast(this=substr(p, 4, 1), to=exp.DataType.build("INTEGER")), expression=expected),
+        exp.EQ(this=try_cast(substr(p, 4, 1), "INTEGER"), expression=expected),
         exp.EQ(this=substr(p, 5, 2), expression=substr(year, 3, 2)),
     )
     return or_(not_(judged), exp.Coalesce(this=agrees, expressions=[exp.false()]))
@@ -264,7 +269,7 @@ def _address_names_commune(kwargs: Mapping[str, Any], cols: Sequence[exp.Express
     name, province = commune_attribute(commune, "name"), commune_attribute(commune, "province_name")
     readable = and_(
         not_(in_list(key, rules.placeholder_values())),
-        not_(matches(fn("nfc_normalize", text(address)), rules.MOJIBAKE)),
+        not_(matches(nfc(text(address)), rules.MOJIBAKE)),
     )
     names = and_(fn("contains", key, name), fn("contains", key, province))
     return or_(not_(and_(not_null(name), readable)), names)
@@ -300,10 +305,10 @@ R57: dict[str, Condition] = {
     "expect_column_values_to_be_valid_vn_tax_code": lambda k, c: _tax_code_valid(c[0]),
     "expect_column_values_to_be_parseable": lambda k, c: not_null(parsed(c[0], k["as_type"])),
     "expect_column_parsed_values_to_be_between": _parsed_between,
-    "expect_column_values_to_be_nfc": lambda k, c: exp.EQ(this=fn("nfc_normalize", text(c[0])), expression=text(c[0])),
-    "expect_column_nfc_values_to_not_match_regex": lambda k, c: not_(matches(fn("nfc_normalize", text(c[0])), k["regex"])),
+    "expect_column_values_to_be_nfc": lambda k, c: exp.EQ(this=nfc(text(c[0])), expression=text(c[0])),
+    "expect_column_nfc_values_to_not_match_regex": lambda k, c: not_(matches(nfc(text(c[0])), k["regex"])),
     "expect_column_stripped_values_to_match_regex": lambda k, c: matches(
-        fn("regexp_replace", text(c[0]), lit(k["strip_regex"]), lit(""), lit("g")), k["regex"]
+        replace_all(text(c[0]), k["strip_regex"], ""), k["regex"]
     ),
     "expect_column_values_to_not_be_placeholder": lambda k, c: not_(in_list(normalise_key(c[0]), k["value_set"])),
     "expect_column_values_to_be_official_commune_code": lambda k, c: is_commune(c[0]),
@@ -378,4 +383,4 @@ def judged(kind: str, kwargs: Mapping[str, Any], cols: Sequence[exp.Expression])
 def unique_key(cols: Sequence[exp.Expression], kwargs: Mapping[str, Any]) -> exp.Expression:
     """The value duplicates are grouped by (r57's ``normalize``: NFC, whitespace, lower case)."""
     keys = [normalise_key(c) if kwargs.get("normalize") else c for c in cols]
-    return keys[0] if len(keys) == 1 else fn("row", *keys)
+    return keys[0] if len(keys) == 1 else struct(*keys)

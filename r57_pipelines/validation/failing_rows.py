@@ -12,7 +12,7 @@ from r57_pipelines.validation.params import resolve_kwargs
 from r57_pipelines.validation.registry import FAMILY, ROW_LEVEL_TYPES
 from r57_pipelines.validation.row_condition import row_condition
 from r57_pipelines.validation.reference import lookup_joins
-from r57_pipelines.validation.sqlbuild import BASE, and_, column, lit, not_, not_null, table_ref
+from r57_pipelines.validation.sqlbuild import BASE, LOAD_ORDER_COLUMN, and_, column, lit, not_, not_null, spark, table_ref
 
 
 def failing_rows_sql(
@@ -51,7 +51,7 @@ def failing_rows_sql(
         rows = and_(*[not_null(c) for c in cols]) if domain is None else and_(domain, *[not_null(c) for c in cols])
         key = unique_key(cols, kwargs)
         if kind == "expect_compound_columns_to_have_no_duplicates":
-            order = exp.Order(expressions=[exp.Ordered(this=column("rowid"))])
+            order = exp.Order(expressions=[exp.Ordered(this=column(LOAD_ORDER_COLUMN if spark() else "rowid"))])
             rank = exp.Window(this=exp.RowNumber(), partition_by=[key], order=order)
             return select.where(rows).qualify(exp.GT(this=rank, expression=lit(1)))
         group_size = exp.Window(this=exp.Count(this=exp.Star()), partition_by=[key])

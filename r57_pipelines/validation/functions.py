@@ -67,7 +67,17 @@ def _vectorised(function: Callable[..., bool], arity: int) -> Callable[..., Any]
 
 
 def register_used(con: Any, expression: exp.Expression) -> None:
-    """Register every Python function ``expression`` calls, once per connection."""
+    """Register every Python function ``expression`` calls, once per connection (Spark: also ``r57_nfc``)."""
+    from r57_pipelines.validation.engines import is_spark
+
+    if is_spark(con):
+        for call in expression.find_all(exp.Anonymous):
+            name = call.name.lower()
+            if name == "r57_nfc":
+                con.ensure_nfc()
+            elif name in PYTHON_FUNCTIONS:
+                con.ensure_function(name, *PYTHON_FUNCTIONS[name])
+        return
     import duckdb
 
     for call in expression.find_all(exp.Anonymous):

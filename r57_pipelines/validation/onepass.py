@@ -35,6 +35,7 @@ from sqlglot import exp
 
 from r57_pipelines.masking import mask_engine_message
 from r57_pipelines.registry import Database
+from r57_pipelines.validation.engines import is_spark, spark_connection
 from r57_pipelines.validation.functions import register_used
 from r57_pipelines.validation.reference import ensure_reference_tables, lookup_joins
 from r57_pipelines.validation import verdicts
@@ -59,8 +60,13 @@ from r57_pipelines.validation.sqlbuild import (
     and_,
     column,
     count_if,
+    dialect,
+    dialect_as,
+    distinct_list,
     fn,
+    list_contains,
     lit,
+    load_order,
     normalise,  # noqa: F401  (re-exported: tests and benchmarks build rules from these)
     normalise_key,
     not_,
@@ -93,7 +99,7 @@ class _Plan:
     windows: dict[str, exp.Expression] = field(default_factory=dict)
 
     def add(self, expression: exp.Expression) -> str:
-        key = expression.sql(DIALECT)
+        key = expression.sql(dialect())
         if key not in self.names:
             alias = f"a{len(self.names)}"
             self.names[key] = alias
@@ -102,9 +108,9 @@ class _Plan:
 
     def window(self, expression: exp.Expression) -> exp.Column:
         """A per-row window value (lag ...) as a column of the scanned relation."""
-        key = expression.sql(DIALECT)
+        key = expression.sql(dialect())
         for alias, known in self.windows.items():
-            if known.sql(DIALECT) == key:
+            if known.sql(dialect()) == key:
                 return column(alias)
         alias = f"_r57_w{len(self.windows)}"
         self.windows[alias] = expression
@@ -142,7 +148,10 @@ class _Table:
 
     def col(self, name: str) -> exp.Column:
         actual = self.resolve(name) or name
-        return column(actual, varchar=self.types.get(actual) == "VARCHAR")
+        col = column(actual, varchar=self.types.get(actual) == "VARCHAR")
+        if self.types.get(actual, "").upper() in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"):
+            col.meta["timestamptz"] = True  # its text keeps the offset (sqlbuild.text)
+        return col
 
     def outcome(self, e: Mapping[str, Any], element: int, unexpected: int, success: bool | None, observed: Any = None,
                 considered: int | None = None) -> ExpectationOutcome:
@@ -150,7 +159,7 @@ class _Table:
                             considered_count=considered)
 
     def scalar(self, query: exp.Expression) -> Any:
-        return _first_row(self.con, query.sql(DIALECT))[0]
+        return _first_row(self.con, query.sql(dialect()))[0]
 
 
 Reader = Callable[[dict[str, Any]], ExpectationOutcome]
@@ -179,7 +188,7 @@ def _ordered_condition(t: _Table, kind: str, kwargs: Mapping[str, Any], c: exp.E
                        domain: exp.Expression | None) -> exp.Expression:
     """GX (pandas): each non-null value against the previous non-null one in load order (``rowid``)."""
     previous_input = exp.Case().when(and_(domain, not_null(c)) if domain is not None else not_null(c), c)
-    order = exp.Order(expressions=[exp.Ordered(this=exp.column("rowid"))]) if _is_base_table(t) else None
+    order = exp.Order(expressions=[exp.Ordered(this=load_order())]) if _is_base_table(t) else None
     prev = t.plan.window(exp.Window(this=exp.IgnoreNulls(this=exp.Lag(this=previous_input)), order=order))
     strictly = bool(kwargs.get("strictly"))
     if kind == "expect_column_values_to_be_increasing":
@@ -190,6 +199,8 @@ def _ordered_condition(t: _Table, kind: str, kwargs: Mapping[str, Any], c: exp.E
 
 
 def _is_base_table(t: _Table) -> bool:
+    if is_spark(t.con):
+        return t.con.has_load_order(t.schema, t.table)
     sql = "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?"
     return bool(_first_row(t.con, sql, [t.schema, t.table])[0])
 
@@ -400,6 +411,8 @@ _COMPILERS: dict[str, Callable[[_Table, dict, dict, list[str]], Reader]] = {
 
 def table_column_types(con: Any, schema: str, table: str) -> dict[str, str] | None:
     """The table's (or view's) columns and their DuckDB types, in order, or None when it does not exist."""
+    if is_spark(con):
+        return con.column_types(schema, table)
     rows = con.execute(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
         "ORDER BY ordinal_position",
@@ -424,13 +437,33 @@ def validate_table(
     database_id: str | None = None,
     unexpected_values: bool = False,
     plugins: Path | None = None,
+    dialect: str = DIALECT,
 ) -> list[ExpectationOutcome]:
     """Validate ``schema.table`` against a suite: one aggregate query, plus the few queries described above.
+
+    ``dialect``: ``duckdb`` (``con`` a DuckDB connection) or ``spark`` (``con`` a SparkSession, or
+    ``engines.SparkConnection``): the same compiler writes either engine's SQL (``sqlbuild``).
 
     Expectations of types r57 does not compile go to GX itself (``gx_fallback``) on the same connection.
     ``unexpected_values``: fill ``partial_unexpected_list`` of failing row-level outcomes (GX's result_format).
     ``plugins``: a folder of GX custom expectation modules for the GX fallback.
     """
+    if dialect == "spark":
+        con = spark_connection(con)
+    with dialect_as(dialect):
+        return _validate_table(con, schema, table, suite, parameters, database_id, unexpected_values, plugins)
+
+
+def _validate_table(
+    con: Any,
+    schema: str,
+    table: str,
+    suite: Mapping[str, Any],
+    parameters: Mapping[str, Any],
+    database_id: str | None,
+    unexpected_values: bool,
+    plugins: Path | None,
+) -> list[ExpectationOutcome]:
     from r57_pipelines.validation.authored import with_defaults
 
     database_id = database_id or schema.removeprefix("raw_")
@@ -473,7 +506,9 @@ def validate_table(
             outcomes[index] = _cannot(t, resolved, error)
 
     query = t.plan.select(table_ref(schema, table), t.types)
-    values = dict(zip(t.plan.aggregates, _first_row(con, query.sql(DIALECT))))
+    if is_spark(con):
+        register_used(con, query)  # r57_nfc and the Python functions, once per session
+    values = dict(zip(t.plan.aggregates, _first_row(con, query.sql(dialect()))))
     for index, reader in readers:
         try:
             outcomes[index] = reader(values)
@@ -482,7 +517,10 @@ def validate_table(
     if master:
         for index, outcome in _master_outcomes(con, database_id, schema, table, master, types).items():
             outcomes[index] = outcome
-    if by_gx:
+    if by_gx and is_spark(con):
+        for index, e in by_gx:
+            outcomes[index] = not_evaluated(database_id, schema, table, e, f"{e['type']}: runs through GX, not on Spark yet")
+    elif by_gx:
         from r57_pipelines.validation.gx.gx_fallback import run_with_gx
 
         for (index, _), outcome in zip(by_gx, run_with_gx(con, schema, table, [e for _, e in by_gx], database_id, plugins)):
@@ -576,7 +614,7 @@ def _with_unexpected_values(con: Any, o: ExpectationOutcome) -> ExpectationOutco
     folded = {c.casefold(): c for c in available}
     names = [folded.get(str(n).casefold(), n) for n in o.columns]
     query = exp.select(*[column(n, "f") for n in names]).from_(rows).limit(limit)
-    fetched = con.execute(query.sql(DIALECT)).fetchall()
+    fetched = con.execute(query.sql(dialect())).fetchall()
     values = [r[0] for r in fetched] if len(names) == 1 else [dict(zip(o.columns, r)) for r in fetched]
     return replace(o, partial_unexpected_list=values)
 
@@ -634,7 +672,7 @@ def _master_outcomes(
             judged = ignore_filter(kwargs.get("ignore_row_if", MULTICOLUMN_IGNORE_DEFAULT), [key, value])
             known = not_null(column("_r57_key", m))
             agrees = exp.Coalesce(
-                this=fn("list_contains", column(list_alias, m), normalise_key(value)), expressions=[exp.false()]
+                this=list_contains(column(list_alias, m), normalise_key(value)), expressions=[exp.false()]
             )
             considered = plan.add(count_if(judged))
             unexpected = plan.add(count_if(and_(judged, known, not_(agrees))))
@@ -650,7 +688,7 @@ def _master_outcomes(
             ocol = column(ovalue, None)
             projections.append(
                 exp.Filter(
-                    this=fn("list", exp.Distinct(expressions=[normalise_key(ocol)])),
+                    this=distinct_list(normalise_key(ocol)),
                     expression=exp.Where(this=not_null(ocol)),
                 ).as_(alias)
             )
@@ -663,7 +701,9 @@ def _master_outcomes(
         on = exp.EQ(this=column(ours), expression=column("_r57_key", source["alias"]))
         joins.append(exp.Join(this=_master_lookup(con, keyed, other_schema, source["alias"]), on=on, side="LEFT"))
     query = plan.select(table_ref(schema, table), types, joins)
-    values = dict(zip(plan.aggregates, _first_row(con, query.sql(DIALECT))))
+    if is_spark(con):
+        register_used(con, query)
+    values = dict(zip(plan.aggregates, _first_row(con, query.sql(dialect()))))
     total = _count(values[rows_alias])
     for index, expectation, kwargs, considered_alias, unexpected_alias in readers:
         considered, unexpected = _count(values[considered_alias]), _count(values[unexpected_alias])
@@ -681,7 +721,10 @@ def _master_lookup(con: Any, keyed: exp.Select, master_schema: str, alias: str) 
     Every database that references the population database would otherwise group its ~100M rows again
     (at 50M rows in the estate that was most of the validation time). The temporary table is named by
     the lookup's SQL and the master delivery's sha256, so a reloaded master is never read stale.
+    (On Spark the lookup is a subquery for now: a cached view keyed the same way is the next step.)
     """
+    if is_spark(con):
+        return keyed.subquery(alias)
     recorded = _first_row(
         con, "select count(*) from information_schema.tables where table_schema = ? and table_name = '_r57_delivery'",
         [master_schema],
@@ -706,6 +749,7 @@ def validate_database(
     suites: Mapping[str, Mapping[str, Any]] | None = None,
     schema: str | None = None,
     plugins: Path | None = None,
+    dialect: str = DIALECT,
 ) -> list[ExpectationOutcome]:
     """Run every suite of a database (contract tables, then the ``_r57_delivery`` live suite).
 
@@ -717,6 +761,8 @@ def validate_database(
     from r57_pipelines.validation.suites import build_suites
 
     schema = schema or f"raw_{database.id}"
+    if dialect == "spark":
+        con = spark_connection(con)  # one wrapper: its views and functions are registered once
     suites = suites if suites is not None else build_suites(database)
     outcomes: list[ExpectationOutcome] = []
     for name, suite in suites.items():
@@ -724,7 +770,10 @@ def validate_database(
         relation = suite.get("meta", {}).get("r57", {}).get("relation", "delivered")
         where = f"stg_{database.id}" if relation == "staging" else schema
         outcomes.extend(
-            validate_table(con, where, table, copy.deepcopy(dict(suite)), parameters, database_id=database.id, plugins=plugins)
+            validate_table(
+                con, where, table, copy.deepcopy(dict(suite)), parameters, database_id=database.id, plugins=plugins,
+                dialect=dialect,
+            )
         )
     return outcomes
 

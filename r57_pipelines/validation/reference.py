@@ -81,6 +81,11 @@ def ensure_reference_tables(con: Any, expression: exp.Expression) -> None:
     """Create the commune table on this connection if ``expression`` reads it and it is not there yet."""
     if not lookup_joins(expression) and not any(t.name == COMMUNES for t in expression.find_all(exp.Table)):
         return
+    from r57_pipelines.validation.engines import is_spark
+
+    if is_spark(con):  # a cached temporary view of the same rows
+        con.ensure_view(COMMUNES, list(ATTRIBUTES), list(_reference_rows()))
+        return
     exists = con.execute("select count(*) from duckdb_tables() where table_name = ? and temporary", [COMMUNES]).fetchall()[0][0]
     if exists:
         return

@@ -19,9 +19,10 @@ from collections.abc import Callable, Collection, Mapping
 
 from sqlglot import exp
 
-from r57_pipelines.validation.sqlbuild import BASE, DIALECT, column
+from r57_pipelines.validation.sqlbuild import BASE, column, dialect
 
-COSTLY_FUNCTIONS = frozenset({"nfc_normalize", "regexp_replace", "strip_accents"})
+NFC_FUNCTIONS = frozenset({"nfc_normalize", "r57_nfc"})  # DuckDB, Spark (sqlbuild.nfc)
+COSTLY_FUNCTIONS = frozenset({*NFC_FUNCTIONS, "regexp_replace", "strip_accents"})
 SHARED_PREFIX = "_r57_s"
 
 
@@ -50,7 +51,7 @@ def _in_some_rows_only(node: exp.Expression) -> bool:
 
 def _is_nfc_of_column(node: exp.Expression) -> bool:
     return (
-        isinstance(node, exp.Anonymous) and node.name.lower() == "nfc_normalize"
+        isinstance(node, exp.Anonymous) and node.name.lower() in NFC_FUNCTIONS
         and len(node.expressions) == 1 and isinstance(node.expressions[0], exp.Column)
     )
 
@@ -70,7 +71,7 @@ def _share(
     layer: dict[str, exp.Expression] = {}
     while True:
         found = [
-            (node, node.sql(DIALECT))
+            (node, node.sql(dialect()))
             for expression in rewritten.values()
             for node in expression.walk()
             if shareable(node) and _reads_only_row(node, columns)
