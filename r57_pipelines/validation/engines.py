@@ -105,13 +105,14 @@ class SparkConnection:
         import pandas as pd
         from pyspark.sql.functions import pandas_udf
 
-        @pandas_udf("string")
-        def r57_nfc(values: pd.Series) -> pd.Series:
+        def r57_nfc(values):  # noqa: ANN001, ANN202
             import unicodedata
 
             return values.map(lambda v: unicodedata.normalize("NFC", v) if isinstance(v, str) else v)
 
-        self.session.udf.register("r57_nfc", r57_nfc)
+        # Real classes, not this module's postponed (string) annotations: pandas_udf reads the hints.
+        r57_nfc.__annotations__ = {"values": pd.Series, "return": pd.Series}
+        self.session.udf.register("r57_nfc", pandas_udf(r57_nfc, "string"))
         self._functions.add("r57_nfc")
 
 
@@ -122,3 +123,52 @@ def spark_connection(con: Any) -> SparkConnection:
 
 def is_spark(con: Any) -> bool:
     return isinstance(con, SparkConnection)
+
+
+def local_spark_session(cores: int = 2, *, warehouse_dir: str | None = None, driver_memory: str = "2g") -> Any:
+    """A local-mode SparkSession for tests and one big machine: ``local[cores]``, no UI, UTC session time zone,
+    few shuffle partitions, Python workers on this interpreter (the ``r57_nfc`` UDF runs there)."""
+    import os
+    import sys
+
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    builder = (
+        SparkSession.builder.master(f"local[{cores}]")
+        .appName("r57")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", str(max(2, cores)))
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", driver_memory)
+        .config("spark.sql.catalogImplementation", "in-memory")
+    )
+    if warehouse_dir:
+        builder = builder.config("spark.sql.warehouse.dir", warehouse_dir)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def register_parquet(session: Any, schema: str, table: str, path: str) -> None:
+    """``schema.table`` in Spark's catalog over a Parquet folder or file (an external table: no copy)."""
+    session.sql(f"CREATE DATABASE IF NOT EXISTS `{schema}`")
+    session.sql(f"DROP TABLE IF EXISTS `{schema}`.`{table}`")
+    location = path.replace("'", "\\'")
+    session.sql(f"CREATE TABLE `{schema}`.`{table}` USING parquet LOCATION '{location}'")
+
+
+def export_duckdb_table(con: Any, schema: str, table: str, folder: Any) -> str:
+    """Write a DuckDB table to Parquet with its load order (``rowid``) as ``LOAD_ORDER_COLUMN``, for Spark.
+
+    The folder is named without a leading ``_`` (Spark skips such paths: ``_r57_delivery``)."""
+    from pathlib import Path
+
+    target = Path(folder) / schema / f"t_{table.lstrip('_')}"
+    target.mkdir(parents=True, exist_ok=True)
+    file = target / "part-0.parquet"
+    con.execute(
+        f'COPY (SELECT rowid AS {LOAD_ORDER_COLUMN}, * FROM "{schema}"."{table}" ORDER BY rowid) TO \'{file}\' (FORMAT parquet)'
+    )
+    return str(target)
