@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SPARK_STAMP := $(VENV)/.installed-spark
 AS_OF ?= 2025-12-04
 # One Dagster instance (DAGSTER_HOME) for `make run` and `make dagster`: the UI shows the last CLI run.
 # Removed with the rest of .r57 by `make clean`.
@@ -11,7 +12,7 @@ DAGSTER_INSTANCE ?= $(CURDIR)/.r57/dagster
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup browser postgres run test test-fast suites sample dagster bench clean
+.PHONY: setup browser postgres java spark run test test-fast suites sample dagster bench bench-engines clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +38,22 @@ postgres:  ## Debian's PostgreSQL server for the deployment test, unless there i
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql; \
 	fi
 
+# The Spark tests (marked `spark`) run pyspark in local[2] on a Java runtime: Debian's
+# openjdk-17-jre-headless, or default-jre-headless (17 or 21, both run Spark 4) where Debian has no 17.
+java:  ## a Java runtime for Spark, unless `java` is on the PATH (apt; sudo unless root)
+	@if ! command -v java >/dev/null 2>&1; then \
+	  $(SUDO) apt-get update && \
+	  if apt-cache show openjdk-17-jre-headless >/dev/null 2>&1; then jre=openjdk-17-jre-headless; else jre=default-jre-headless; fi && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$jre; \
+	fi
+
+# pyspark (about 490 MB) is the `spark` extra: only `make test` and `make spark` install it, `make run` stays DuckDB.
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	touch $(SPARK_STAMP)
+
+spark: $(SPARK_STAMP) java  ## pyspark and Java for the Spark engine and its tests
+
 $(DAGSTER_INSTANCE)/dagster.yaml:  ## the shared Dagster instance: storage in its folder, no telemetry, no sign-up dialog
 	mkdir -p '$(DAGSTER_INSTANCE)'
 	printf 'telemetry:\n  enabled: false\nnux:\n  enabled: false\n' > '$@'
@@ -45,7 +62,7 @@ run: setup $(DAGSTER_INSTANCE)/dagster.yaml  ## the whole pipeline on the sample
 	DAGSTER_HOME='$(DAGSTER_INSTANCE)' $(BIN)/r57 run --sources sample_sources --home .r57 --as-of $(AS_OF)
 	@echo "Report: .r57/reports/index.html (readiness.json and readiness.xlsx beside it; warehouse: .r57/warehouse.duckdb)"
 
-test: setup browser postgres  ## every test, slow end-to-end ones included (what CI runs)
+test: setup browser postgres spark  ## every test, slow end-to-end ones included (what CI runs)
 	$(BIN)/pytest
 
 test-fast: setup browser
@@ -62,6 +79,9 @@ dagster: setup $(DAGSTER_INSTANCE)/dagster.yaml  ## the Dagster UI on 127.0.0.1:
 
 bench: setup
 	$(BIN)/python benchmarks/bench_validation.py
+
+bench-engines: spark  ## DuckDB vs Spark local[2]: ingest + validation of one generated table
+	$(BIN)/python benchmarks/bench_engines.py --rows 200000
 
 clean:
 	rm -rf .r57 .pytest_cache
