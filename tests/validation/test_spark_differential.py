@@ -1,15 +1,20 @@
 """Spark and DuckDB give the same outcomes for every check of the generated suites (issue 15).
 
-The planted-defect warehouse (``planted.py``) plus rows with the values where the two engines' SQL differs
+Two warehouses. The planted-defect warehouse (``planted.py``) plus rows with the values where the two engines' SQL differs
 (NFD text, a newline before ``$``, NBSP and U+3000, a vertical tab, U+2028, offsets, timestamps without
 seconds or at 24:00, ``2025`` as a date, ``12.0`` as a number) is validated by DuckDB, then written to
 Parquet (with the load order column) and validated by Spark local[2] from the same compiler in the
-``spark`` dialect. Every check must agree on success, element, unexpected and considered counts.
+``spark`` dialect. And two databases of the sample estate loaded by r57's own ingest (``population``, the
+master data, and ``electronic_identification``, whose 150-day-old extract passed the live check on Spark
+when the timestamp's offset was lost). Every check must agree on success, element, unexpected and
+considered counts.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -77,20 +82,50 @@ def tricky_warehouse(tmp_path_factory):
     return folder, path
 
 
-@pytest.fixture(scope="module")
-def spark_session(tricky_warehouse):
-    from r57_pipelines.validation.engines import export_duckdb_table, local_spark_session, register_parquet
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_sources"
+SAMPLE_DATABASES = {"population": "MPS/population", "electronic_identification": "MPS/electronic_identification"}
+SAMPLE_AS_OF = dt.date(2025, 12, 4)
 
-    folder, path = tricky_warehouse
-    session = local_spark_session(2, warehouse_dir=str(folder / "spark-warehouse"))
+
+@pytest.fixture(scope="module")
+def sample_warehouse(tmp_path_factory):
+    from r57_pipelines.delivery.load import load_delivery
+    from r57_pipelines.registry import load_registry
+    from r57_pipelines.warehouse import ensure_schema
+
+    registry = load_registry()
+    path = tmp_path_factory.mktemp("spark_sample") / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
+    try:
+        ensure_schema(con)
+        for database_id, folder in SAMPLE_DATABASES.items():
+            outcome = load_delivery(con, registry.databases[database_id], SAMPLE / folder)
+            assert outcome.status == "loaded", outcome.error
+    finally:
+        con.close()
+    return path
+
+
+def _export(session, path: Path, folder: Path) -> None:  # noqa: ANN001
+    from r57_pipelines.validation.engines import export_duckdb_table, register_parquet
+
     con = duckdb.connect(str(path), read_only=True)
     try:
         for schema, table in con.execute(
             "select schema_name, table_name from duckdb_tables() where schema_name like 'raw_%'"
         ).fetchall():
-            register_parquet(session, schema, table, export_duckdb_table(con, schema, table, folder / "parquet"))
+            register_parquet(session, schema, table, export_duckdb_table(con, schema, table, folder))
     finally:
         con.close()
+
+
+@pytest.fixture(scope="module")
+def spark_session(tricky_warehouse, sample_warehouse):
+    from r57_pipelines.validation.engines import local_spark_session
+
+    folder, path = tricky_warehouse
+    session = local_spark_session(2, warehouse_dir=str(folder / "spark-warehouse"))
+    _export(session, path, folder / "parquet")  # raw_testdb, raw_population (the planted master)
     yield session
 
 
@@ -115,3 +150,27 @@ def test_spark_outcomes_equal_duckdb(tricky_warehouse, spark_session):
     assert duck["record.personal_id.valid_format"].unexpected_count >= 2
     assert duck["_r57_delivery.extracted_at.fresh"].success is False  # the stale delivery fails on both
     assert sum(o.success is not None for o in duck.values()) > 60
+
+
+def test_sample_databases_spark_equals_duckdb(sample_warehouse, spark_session, tmp_path):
+    from r57_pipelines.quality.parameters import suite_parameters
+    from r57_pipelines.readiness.policy import default_policy
+    from r57_pipelines.registry import load_registry
+
+    _export(spark_session, sample_warehouse, tmp_path / "parquet")  # replaces raw_population by the sample's
+    registry = load_registry()
+    con = duckdb.connect(str(sample_warehouse), read_only=True)
+    compared = 0
+    try:
+        for database_id in SAMPLE_DATABASES:
+            database = registry.databases[database_id]
+            params = suite_parameters(database, SAMPLE_AS_OF, default_policy(), previous_rows={})
+            duck = {o.check_id: o for o in validate_database(con, database, params)}
+            spark = {o.check_id: o for o in validate_database(spark_session, database, params, dialect="spark")}
+            assert set(spark) == set(duck)
+            differ = {c: (_key(duck[c]), _key(spark[c])) for c in duck if _key(duck[c]) != _key(spark[c])}
+            assert not differ, (database_id, differ)
+            compared += len(duck)
+    finally:
+        con.close()
+    assert compared > 40
