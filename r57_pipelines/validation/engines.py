@@ -14,7 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from r57_pipelines.validation.sqlbuild import LOAD_ORDER_COLUMN
+from sqlglot import exp
+
+from r57_pipelines.validation.sqlbuild import DIALECT, LOAD_ORDER_COLUMN
+from r57_pipelines.warehouse import qualified, quoted
 
 # Spark's simple type names as the DuckDB type names the executor tests for (VARCHAR, numeric, TIMESTAMP ...).
 _SPARK_TYPES = {
@@ -168,7 +171,10 @@ def export_duckdb_table(con: Any, schema: str, table: str, folder: Any) -> str:
     target = Path(folder) / schema / f"t_{table.lstrip('_')}"
     target.mkdir(parents=True, exist_ok=True)
     file = target / "part-0.parquet"
+    relation = qualified(schema, table)
+    destination = exp.Literal.string(str(file)).sql(DIALECT)
     con.execute(
-        f'COPY (SELECT rowid AS {LOAD_ORDER_COLUMN}, * FROM "{schema}"."{table}" ORDER BY rowid) TO \'{file}\' (FORMAT parquet)'
+        f"COPY (SELECT rowid AS {quoted(LOAD_ORDER_COLUMN)}, * FROM {relation} ORDER BY rowid) "
+        f"TO {destination} (FORMAT parquet)"
     )
     return str(target)
