@@ -11,8 +11,8 @@ from pathlib import Path
 
 from r57_pipelines.paths import EXPECTATIONS_DIR, REGISTRY_DIR, SAMPLE_SOURCES_DIR
 from r57_pipelines.settings import (
-    AS_OF_ENV, DUCKDB_MEMORY_LIMIT_ENV, DUCKDB_THREADS_ENV, ENGINE_ENV, EXPECTATIONS_ENV, HOME_ENV, SOURCES_ENV,
-    SettingsError, read_settings,
+    AS_OF_ENV, DUCKDB_MEMORY_LIMIT_ENV, DUCKDB_THREADS_ENV, ENGINE_ENV, ENGINES, EXPECTATIONS_ENV, HOME_ENV, SOURCES_ENV,
+    SPARK_REMOTE_ENV, SettingsError, read_settings,
 )
 
 
@@ -53,7 +53,7 @@ def _run(args: argparse.Namespace) -> int:
     from r57_pipelines import progress
     from r57_pipelines.definitions import build_definitions
     from r57_pipelines.registry import load_registry
-    from r57_pipelines.resources import resources_for
+    from r57_pipelines.resources import Spark, resources_for
 
     registry = load_registry()
     definitions = build_definitions(registry)
@@ -63,7 +63,8 @@ def _run(args: argparse.Namespace) -> int:
         result = dg.materialize(
             list(definitions.assets),
             resources=resources_for(
-                args.sources, args.home, args.as_of, args.expectations.resolve(), args.settings.duckdb_config
+                args.sources, args.home, args.as_of, args.expectations.resolve(), args.settings.duckdb_config,
+                engine=args.engine, spark=Spark(remote=args.settings.spark_remote),
             ),
             instance=instance,
             run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
@@ -183,8 +184,8 @@ ENVIRONMENT_COMMANDS = ("run", "status", "report")  # the commands that read set
 HOME_HELP = f"where the warehouse and reports go (default: ${HOME_ENV}, else .r57/)"
 ENVIRONMENT_HELP = (
     f"Defaults come from the environment, as in the Dagster UI: {SOURCES_ENV}, {HOME_ENV}, {EXPECTATIONS_ENV}, "
-    f"{AS_OF_ENV}; DuckDB's settings from {DUCKDB_MEMORY_LIMIT_ENV} and {DUCKDB_THREADS_ENV}; {ENGINE_ENV} "
-    "may only be duckdb. A variable r57 cannot use stops the command with status 2."
+    f"{AS_OF_ENV}, {ENGINE_ENV}; DuckDB's settings from {DUCKDB_MEMORY_LIMIT_ENV} and {DUCKDB_THREADS_ENV}; "
+    f"a Spark Connect URL from {SPARK_REMOTE_ENV}. A variable r57 cannot use stops the command with status 2."
 )
 
 
@@ -205,6 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--expectations", type=Path,
         help="suites folder: generated <db>/<table>.json, authored <db>/authored/*.json, plugins/*.py "
              f"(default: ${EXPECTATIONS_ENV}, else expectations/)",
+    )
+    run.add_argument(
+        "--engine", choices=ENGINES,
+        help=f"where the suites run (default: ${ENGINE_ENV}, else duckdb); spark: local mode, or ${SPARK_REMOTE_ENV} "
+             "(docs/scale-out.md). Results, verdicts and reports are the same either way",
     )
     run.add_argument(
         "--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
@@ -264,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         except SettingsError as error:
             print(f"r57 {args.command}: {error}", file=sys.stderr)
             return 2
-        for name in ("sources", "home", "expectations", "as_of"):  # the flags given win
+        for name in ("sources", "home", "expectations", "as_of", "engine"):  # the flags given win
             if getattr(args, name, False) is None:
                 setattr(args, name, getattr(args.settings, name))
     return args.func(args)

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any, Literal
 
 import dagster as dg
 import duckdb
@@ -15,7 +16,9 @@ from pydantic import Field, PrivateAttr
 from r57_pipelines.locale_format import VIETNAM
 from r57_pipelines.paths import DEFAULT_HOME, EXPECTATIONS_DIR, SAMPLE_SOURCES_DIR
 from r57_pipelines.runlock import describe_holder, run_lock
-from r57_pipelines.settings import AS_OF_ENV, EXPECTATIONS_ENV, HOME_ENV, SOURCES_ENV, Settings, read_settings
+from r57_pipelines.settings import (
+    AS_OF_ENV, ENGINE_ENV, EXPECTATIONS_ENV, HOME_ENV, SOURCES_ENV, SPARK_REMOTE_ENV, Settings, read_settings,
+)
 from r57_pipelines.warehouse import ensure_schema
 
 WAREHOUSE_FILE = "warehouse.duckdb"
@@ -105,6 +108,13 @@ class Warehouse(DuckDBResource):
     holder. `r57 run` takes the same lock first (and by default does not wait).
     """
 
+    engine: Literal["duckdb", "spark"] = Field(
+        default="duckdb",
+        description=(
+            "Where the suites run: duckdb (in this warehouse), or spark (the `spark` resource; the delivered "
+            f"tables as Parquet in its lake). Results, readiness and reports stay here either way. In the UI: {ENGINE_ENV}."
+        ),
+    )
     run_lock_wait_seconds: float = Field(
         default=7200,
         description=(
@@ -185,6 +195,58 @@ class Warehouse(DuckDBResource):
             yield con
 
 
+class Spark(dg.ConfigurableResource):
+    """Apache Spark, for `warehouse.engine: spark` (docs/scale-out.md): a Spark Connect cluster, or local mode.
+
+    The session starts on first use and stops with the run: loading the definitions, and a DuckDB run, never
+    start a JVM. (dagster-pyspark's lazy resource does the same, but imports pyspark, which only the `spark`
+    extra installs: these definitions must load without it.)
+    """
+
+    remote: str = Field(
+        default="", description=f"A Spark Connect URL, sc://host:15002; empty: local mode here. In the UI: {SPARK_REMOTE_ENV}."
+    )
+    local_cores: int = Field(default=2, description="local mode: local[N]")
+    driver_memory: str = Field(default="2g", description="local mode: the driver's (the only JVM's) heap")
+    lake_dir: str = Field(
+        default="",
+        description="Where Spark reads the delivered tables as Parquet (warehouse/lake.py); empty: <home>/lake. "
+        "With a cluster, a folder every executor reads.",
+    )
+
+    _connection: Any = PrivateAttr(default=None)
+
+    def connection(self) -> Any:
+        """The session as the validator's connection (``validation.engines.SparkConnection``), started once."""
+        if self._connection is None:
+            try:
+                import pyspark  # noqa: F401
+            except ImportError:
+                raise RuntimeError(
+                    "the spark engine needs pyspark, which r57's `spark` extra installs (`make spark`: it also "
+                    "installs Java)"
+                ) from None
+            from r57_pipelines.validation.engines import SparkConnection, local_spark_session, remote_spark_session
+
+            session = (
+                remote_spark_session(self.remote) if self.remote
+                else local_spark_session(self.local_cores, driver_memory=self.driver_memory)
+            )
+            self._connection = SparkConnection(session)
+        return self._connection
+
+    def lake(self, home: Path) -> Path:
+        return Path(self.lake_dir) if self.lake_dir else home / "lake"
+
+    def describe(self) -> str:
+        return self.remote or f"local[{self.local_cores}]"
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._connection is not None:
+            self._connection.session.stop()
+            self._connection = None
+
+
 def duckdb_defaults(home: Path) -> dict[str, str]:
     """DuckDB settings unless the environment or the caller says otherwise (docs/deploy.md, "Memory").
 
@@ -194,13 +256,18 @@ def duckdb_defaults(home: Path) -> dict[str, str]:
     return {"memory_limit": DEFAULT_MEMORY_LIMIT, "temp_directory": str(home / "tmp" / "duckdb")}
 
 
-def warehouse_at(home: Path, duckdb_config: dict[str, str | int] | None = None) -> Warehouse:
-    return Warehouse(database=str(home / WAREHOUSE_FILE), connection_config={**duckdb_defaults(home), **(duckdb_config or {})})
+def warehouse_at(
+    home: Path, duckdb_config: dict[str, str | int] | None = None, engine: str = "duckdb"
+) -> Warehouse:
+    return Warehouse(
+        database=str(home / WAREHOUSE_FILE), connection_config={**duckdb_defaults(home), **(duckdb_config or {})},
+        engine=engine,
+    )
 
 
 def resources_for(
     sources: Path, home: Path, as_of: dt.date | None, expectations: Path = EXPECTATIONS_DIR,
-    duckdb_config: dict[str, str | int] | None = None,
+    duckdb_config: dict[str, str | int] | None = None, engine: str = "duckdb", spark: Spark | None = None,
 ) -> dict[str, dg.ConfigurableResource]:
     """The resources of one run, as values; the CLI and the tests use this, the Dagster definitions
     `environment_resources`."""
@@ -209,7 +276,8 @@ def resources_for(
             sources_dir=str(sources), home_dir=str(home), as_of=as_of.isoformat() if as_of else "",
             expectations_dir=str(expectations),
         ),
-        "warehouse": warehouse_at(home, duckdb_config),
+        "warehouse": warehouse_at(home, duckdb_config, engine),
+        "spark": spark or Spark(),
     }
 
 
@@ -234,5 +302,6 @@ def environment_resources(settings: Settings | None = None) -> dict[str, dg.Conf
             as_of=value(AS_OF_ENV, ""),
             expectations_dir=value(EXPECTATIONS_ENV, str(settings.expectations)),
         ),
-        "warehouse": warehouse_at(settings.home, settings.duckdb_config),
+        "warehouse": warehouse_at(settings.home, settings.duckdb_config, settings.engine),
+        "spark": Spark(remote=value(SPARK_REMOTE_ENV, "")),
     }

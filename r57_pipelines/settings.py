@@ -9,7 +9,8 @@ One place, read by the Dagster definitions (the UI, the daemon's schedule and se
 | `R57_HOME` | the home: `warehouse.duckdb`, `reports/`, `state/`, the run lock | the checkout's `.r57/` |
 | `R57_EXPECTATIONS` | the suites folder | the checkout's `expectations/` |
 | `R57_AS_OF` | the as-of of runs launched without one (YYYY-MM-DD) | the date in Vietnam when the run starts |
-| `R57_ENGINE` | the warehouse engine: `duckdb`, the only one | `duckdb` |
+| `R57_ENGINE` | the validation engine: `duckdb`, or `spark` (the `spark` extra; docs/scale-out.md) | `duckdb` |
+| `R57_SPARK_REMOTE` | with `spark`: a Spark Connect URL (`sc://host:15002`) | Spark in local mode on this machine |
 | `R57_DUCKDB_MEMORY_LIMIT` | DuckDB's `memory_limit` (e.g. `8GB`); beyond it DuckDB spills to `<home>/tmp/duckdb` | `3GB` (`resources.DEFAULT_MEMORY_LIMIT`) |
 | `R57_DUCKDB_THREADS` | DuckDB's `threads` (a positive whole number) | DuckDB's own: one per core |
 
@@ -33,10 +34,11 @@ HOME_ENV = "R57_HOME"
 EXPECTATIONS_ENV = "R57_EXPECTATIONS"
 AS_OF_ENV = "R57_AS_OF"
 ENGINE_ENV = "R57_ENGINE"
+SPARK_REMOTE_ENV = "R57_SPARK_REMOTE"
 DUCKDB_MEMORY_LIMIT_ENV = "R57_DUCKDB_MEMORY_LIMIT"
 DUCKDB_THREADS_ENV = "R57_DUCKDB_THREADS"
 
-ENGINES = ("duckdb",)  # the warehouse engines r57 runs on
+ENGINES = ("duckdb", "spark")  # the engines r57 validates on; the warehouse of results is DuckDB's
 
 
 class SettingsError(ValueError):
@@ -50,6 +52,7 @@ class Settings:
     expectations: Path
     as_of: dt.date | None  # None: the date in Vietnam when a run starts
     engine: str
+    spark_remote: str = ""  # empty: Spark in local mode
     duckdb_config: dict[str, str | int] = field(default_factory=dict)  # DuckDBResource's connection_config
     from_environment: frozenset[str] = frozenset()  # the variables that were set
 
@@ -63,8 +66,8 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
     engine = env.get(ENGINE_ENV, ENGINES[0])
     if engine not in ENGINES:
         raise SettingsError(
-            f"{ENGINE_ENV}={engine!r}: r57 has no such engine; the only one is {', '.join(ENGINES)} "
-            f"(set {ENGINE_ENV}=duckdb or leave it unset)"
+            f"{ENGINE_ENV}={engine!r}: r57 has no such engine; give one of {', '.join(ENGINES)} "
+            "(or leave it unset: duckdb)"
         )
     return Settings(
         sources=_folder(env, SOURCES_ENV, SAMPLE_SOURCES_DIR),
@@ -72,6 +75,7 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
         expectations=_folder(env, EXPECTATIONS_ENV, EXPECTATIONS_DIR),
         as_of=_as_of(env),
         engine=engine,
+        spark_remote=_spark_remote(env),
         duckdb_config=_duckdb_config(env),
         from_environment=frozenset(env),
     )
@@ -96,6 +100,13 @@ def _as_of(env: Mapping[str, str]) -> dt.date | None:
         return dt.date.fromisoformat(env[AS_OF_ENV])
     except ValueError:
         raise SettingsError(f"{AS_OF_ENV}={env[AS_OF_ENV]!r}: not a date (YYYY-MM-DD)") from None
+
+
+def _spark_remote(env: Mapping[str, str]) -> str:
+    remote = env.get(SPARK_REMOTE_ENV, "")
+    if remote and not remote.startswith("sc://"):
+        raise SettingsError(f"{SPARK_REMOTE_ENV}={remote!r}: give a Spark Connect URL, sc://host:15002")
+    return remote
 
 
 def _duckdb_config(env: Mapping[str, str]) -> dict[str, str | int]:

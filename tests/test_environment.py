@@ -15,7 +15,7 @@ from r57_pipelines.definitions import defs
 from r57_pipelines.paths import DEFAULT_HOME, EXPECTATIONS_DIR, SAMPLE_SOURCES_DIR
 from r57_pipelines.resources import VIETNAM, Estate
 from r57_pipelines.settings import (
-    AS_OF_ENV, DUCKDB_MEMORY_LIMIT_ENV, DUCKDB_THREADS_ENV, ENGINE_ENV, EXPECTATIONS_ENV, HOME_ENV, SOURCES_ENV,
+    AS_OF_ENV, DUCKDB_MEMORY_LIMIT_ENV, DUCKDB_THREADS_ENV, ENGINE_ENV, EXPECTATIONS_ENV, HOME_ENV, SOURCES_ENV, SPARK_REMOTE_ENV,
     Settings, SettingsError, read_settings,
 )
 from tests.builders import copy_sample_deliveries
@@ -61,19 +61,22 @@ def test_the_warehouse_bounds_duckdbs_memory_and_spills_under_the_home_unless_to
 def test_every_variable_is_read():
     settings = read_settings({
         SOURCES_ENV: "/srv/r57/deliveries", HOME_ENV: "/var/lib/r57", EXPECTATIONS_ENV: "/srv/r57/expectations",
-        AS_OF_ENV: "2026-01-15", ENGINE_ENV: "duckdb", DUCKDB_MEMORY_LIMIT_ENV: "8GB", DUCKDB_THREADS_ENV: "4",
+        AS_OF_ENV: "2026-01-15", ENGINE_ENV: "spark", SPARK_REMOTE_ENV: "sc://spark.mps.gov.vn:15002",
+        DUCKDB_MEMORY_LIMIT_ENV: "8GB", DUCKDB_THREADS_ENV: "4",
     })
     assert (settings.sources, settings.home, settings.expectations) == (
         Path("/srv/r57/deliveries"), Path("/var/lib/r57"), Path("/srv/r57/expectations")
     )
     assert settings.as_of == dt.date(2026, 1, 15)
     assert settings.duckdb_config == {"memory_limit": "8GB", "threads": 4}
+    assert (settings.engine, settings.spark_remote) == ("spark", "sc://spark.mps.gov.vn:15002")
 
 
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [
-        (ENGINE_ENV, "postgres", "R57_ENGINE='postgres': r57 has no such engine; the only one is duckdb"),
+        (ENGINE_ENV, "postgres", "R57_ENGINE='postgres': r57 has no such engine; give one of duckdb, spark"),
+        (SPARK_REMOTE_ENV, "spark-master:7077", "R57_SPARK_REMOTE='spark-master:7077': give a Spark Connect URL"),
         (SOURCES_ENV, "deliveries", "R57_SOURCES='deliveries': give an absolute path"),
         (HOME_ENV, "~/r57", "R57_HOME='~/r57': give an absolute path"),
         (AS_OF_ENV, "15/01/2026", "R57_AS_OF='15/01/2026': not a date (YYYY-MM-DD)"),
@@ -89,8 +92,8 @@ def test_a_value_r57_cannot_use_is_refused_naming_the_variable(variable, value, 
 
 
 def test_the_definitions_refuse_another_engine_when_they_load(no_r57_environment):
-    no_r57_environment.setenv(ENGINE_ENV, "spark")
-    with pytest.raises(SettingsError, match="R57_ENGINE='spark': r57 has no such engine; the only one is duckdb"):
+    no_r57_environment.setenv(ENGINE_ENV, "hive")
+    with pytest.raises(SettingsError, match="R57_ENGINE='hive': r57 has no such engine; give one of duckdb, spark"):
         defs()  # what `dagster dev` and the daemon load: the UI shows the message as the code location's error
 
 

@@ -1,4 +1,4 @@
-"""One quality asset per database: run its committed suites inside DuckDB and report four checks.
+"""One quality asset per database: run its committed suites in DuckDB (or on Spark) and report four checks.
 
 Great Expectations itself is not imported here: the one-pass path computes the same counts (tests/validation keeps the
 two equal), so loading these definitions stays fast.
@@ -20,11 +20,12 @@ from r57_pipelines.quality.store import masked_samples, quarantine_counts, quara
 from r57_pipelines.readiness.classify import failing_badly
 from r57_pipelines.readiness.policy import DIMENSIONS, default_policy
 from r57_pipelines.registry import Database, Ministry, Registry
-from r57_pipelines.resources import Estate, Warehouse
+from r57_pipelines.resources import Estate, Spark, Warehouse
 from r57_pipelines.validation.authored import is_suite_finding
 from r57_pipelines.validation.outcome import not_evaluated_reason
 from r57_pipelines.domain.communes import reference_version
 from r57_pipelines.validation.suites import GX_VERSION
+from r57_pipelines.warehouse.lake import register_databases
 
 MAX_FAILING_IN_METADATA = 10
 
@@ -57,11 +58,19 @@ def build_quality_asset(database: Database, ministry: Ministry, staging: list[dg
             for d in DIMENSIONS
         ],
     )
-    def _quality(context: dg.AssetExecutionContext, estate: Estate, warehouse: Warehouse):
+    def _quality(context: dg.AssetExecutionContext, estate: Estate, warehouse: Warehouse, spark: Spark):
         clock = StepClock.start()
         policy = default_policy()
         as_of = estate.as_of_date()
+        on_spark = warehouse.engine == "spark"
+        lake = spark.lake(estate.home)
+        engine = {"engine": spark.describe() if on_spark else "duckdb"}
         with warehouse.connect() as con:
+
+            def spark_with_tables():  # started only when the suites run, not for reused outcomes
+                register_databases(spark.connection(), con, [database.id, *masters], lake)
+                return spark.connection()
+
             status, delivery_sha256, rows = con.execute(
                 "select status, delivery_sha256, total_rows from r57.deliveries where as_of = ? and database_id = ?",
                 [as_of, database.id],
@@ -69,7 +78,7 @@ def build_quality_asset(database: Database, ministry: Ministry, staging: list[dg
             if status not in ("loaded", "unchanged"):
                 step_done(context, VALIDATION, database.id, 0, databases_in_run(context, "quality"), clock)
                 yield dg.MaterializeResult(
-                    metadata={"as_of": as_of.isoformat(), "assessed": False, "reason": f"delivery {status}"}
+                    metadata={"as_of": as_of.isoformat(), "assessed": False, "reason": f"delivery {status}", **engine}
                 )
                 for dimension in DIMENSIONS:
                     yield dg.AssetCheckResult(
@@ -77,13 +86,18 @@ def build_quality_asset(database: Database, ministry: Ministry, staging: list[dg
                         metadata={"as_of": as_of.isoformat(), "score": "not assessed", "reason": f"delivery {status}"},
                     )
                 return
-            assessment = assess(con, database, as_of, policy, delivery_sha256, estate.expectations)
+            assessment = assess(
+                con, database, as_of, policy, delivery_sha256, estate.expectations,
+                spark=spark_with_tables if on_spark else None,
+            )
             outcomes = assessment.outcomes
             # Reused outcomes come from the same delivery: its quarantine is already the right one.
             quarantined = (
                 quarantine_counts(con, database)
                 if assessment.reused
-                else quarantine_failing_rows(con, database, context.run.run_id, outcomes)
+                else quarantine_failing_rows(
+                    con, database, context.run.run_id, outcomes, spark.connection() if on_spark else None, lake
+                )
             )
             samples = {o.check_id: masked_samples(con, database, o) for o in outcomes if o.success is False}
             record_outcomes(
@@ -99,6 +113,8 @@ def build_quality_asset(database: Database, ministry: Ministry, staging: list[dg
             metadata={
                 "as_of": as_of.isoformat(),
                 "assessed": True,
+                # duckdb, or where Spark ran the suites (local[N], or the Spark Connect URL)
+                **engine,
                 "reused_from_earlier_run": assessment.reused,
                 **{f"score_{d}": scores[d].as_json()["score"] for d in DIMENSIONS},
                 "checks_evaluated": sum(o.evaluated for o in outcomes),

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -75,10 +77,14 @@ def load_database_suites(database: Database, expectations_dir: Path = EXPECTATIO
     return DatabaseSuites(suites, hashes, authored.findings)
 
 
-def validation_key(delivery_sha256: str | None, suite_sha256: dict[str, str], parameters: dict) -> str:
+def validation_key(
+    delivery_sha256: str | None, suite_sha256: dict[str, str], parameters: dict, engine: str = "duckdb"
+) -> str:
     """Equal keys give equal outcomes: the delivery, the suites, their parameters and the reference list
-    the commune rules read (its version)."""
-    material = json.dumps([delivery_sha256, suite_sha256, parameters, reference_version()], sort_keys=True, default=str)
+    the commune rules read (its version). The engines give equal outcomes too, but a run switched to Spark
+    validates on Spark rather than reuse DuckDB's (DuckDB's keys are as they were before Spark)."""
+    material = [delivery_sha256, suite_sha256, parameters, reference_version()] + ([engine] if engine != "duckdb" else [])
+    material = json.dumps(material, sort_keys=True, default=str)
     return hashlib.sha256(material.encode()).hexdigest()
 
 
@@ -129,16 +135,22 @@ def assess(
     policy: Policy,
     delivery_sha256: str | None = None,
     expectations_dir: Path = EXPECTATIONS_DIR,
+    spark: Callable[[], Any] | None = None,
 ) -> Assessment:
     """Run the suites in DuckDB, or reuse an earlier run's outcomes for the same delivery, suites and parameters.
 
     Authored suites run beside the generated ones; their findings (a malformed file or expectation) are kept
     as outcomes that are not evaluated. GX custom expectations are imported from ``<expectations_dir>/plugins``.
+    ``spark``: validate on Spark instead, on the connection this returns (called only when the suites run:
+    ``engines.SparkConnection`` with the database's tables registered).
     """
     suites = load_database_suites(database, expectations_dir)
     parameters = suite_parameters(database, as_of, policy, previous_table_rows(con, database.id, as_of))
-    key = validation_key(delivery_sha256, suites.sha256, parameters)
+    key = validation_key(delivery_sha256, suites.sha256, parameters, "spark" if spark else "duckdb")
     if delivery_sha256 is not None and (previous := _reuse(con, database, key, suites)) is not None:
         return Assessment(previous, suites.sha256, key, reused=True)
-    outcomes = validate_database(con, database, parameters, suites=suites.suites, plugins=expectations_dir / "plugins")
+    outcomes = validate_database(
+        spark() if spark else con, database, parameters, suites=suites.suites, plugins=expectations_dir / "plugins",
+        dialect="spark" if spark else "duckdb",
+    )
     return Assessment(outcomes + suites.finding_outcomes(database.id), suites.sha256, key)

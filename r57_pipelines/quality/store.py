@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -13,9 +15,11 @@ import sqlglot.expressions as exp
 from r57_pipelines.delivery.load import DELIVERY_INFO_TABLE
 from r57_pipelines.masking import mask_value
 from r57_pipelines.registry import ColumnKind, Database
+from r57_pipelines.validation.onepass import table_column_types
 from r57_pipelines.validation.outcome import ExpectationOutcome
 from r57_pipelines.validation.reference import ensure_reference_tables
-from r57_pipelines.warehouse import qualified, quarantine_schema, quoted, table_columns, tables_in
+from r57_pipelines.validation.sqlbuild import DIALECT, dialect_as
+from r57_pipelines.warehouse import qualified, quarantine_schema, quoted, tables_in
 
 SAMPLE_ROWS = 5
 
@@ -66,35 +70,67 @@ def quarantine_table(outcome: ExpectationOutcome) -> str:
 
 
 def quarantine_failing_rows(
-    con: duckdb.DuckDBPyConnection, database: Database, run_id: str, outcomes: Iterable[ExpectationOutcome]
+    con: duckdb.DuckDBPyConnection,
+    database: Database,
+    run_id: str,
+    outcomes: Iterable[ExpectationOutcome],
+    spark: Any = None,
+    lake: Path | None = None,
 ) -> dict[str, int]:
-    """Replace `quarantine_<db>.<table>` with every failing row (all columns), tagged with its check."""
+    """Replace `quarantine_<db>.<table>` with every failing row (all columns), tagged with its check.
+
+    `spark` (an ``engines.SparkConnection``) and `lake`: the rows are selected by Spark from the lake's tables,
+    written as Parquet under `<lake>/quarantine_<db>/` and read into the same DuckDB tables."""
     schema = quarantine_schema(database.id)
     con.execute(f"drop schema if exists {quoted(schema)} cascade")
     failing = [o for o in outcomes if o.evaluated and o.unexpected_count and o.row_level]
     if not failing:
         return {}
     con.execute(f"create schema {quoted(schema)}")
-    kept: dict[str, int] = {}
-    columns_of: dict[str, set[str]] = {}
-    for outcome in failing:
-        name = quarantine_table(outcome)
-        if name not in columns_of:
-            columns_of[name] = table_columns(con, outcome.schema, outcome.table)
-        failing_sql = outcome.failing_rows_sql(columns_of[name])
-        ensure_reference_tables(con, failing_sql)
-        rows = failing_sql.subquery("failing")
-        tagged = exp.select(
-            exp.Literal.string(run_id).as_("_run_id"), exp.Literal.string(outcome.check_id).as_("_check_id"), "*"
-        ).from_(rows)
-        target = qualified(schema, name)
-        if name in kept:
-            con.execute(f"insert into {target} by name {tagged.sql(dialect='duckdb')}")
+    queries: dict[str, list[exp.Select]] = {}
+    columns_of: dict[str, dict[str, str]] = {}
+    with dialect_as("spark" if spark is not None else DIALECT):
+        for outcome in failing:
+            name = quarantine_table(outcome)
+            if name not in columns_of:
+                columns_of[name] = table_column_types(con, outcome.schema, outcome.table) or {}
+            failing_sql = outcome.failing_rows_sql(columns_of[name])
+            ensure_reference_tables(spark if spark is not None else con, failing_sql)
+            tagged = exp.select(
+                exp.Literal.string(run_id).as_("_run_id"), exp.Literal.string(outcome.check_id).as_("_check_id"), "*"
+            ).from_(failing_sql.subquery("failing"))
+            queries.setdefault(name, []).append(tagged)
+        if spark is not None:
+            _quarantine_on_spark(con, spark, schema, queries, lake)
         else:
-            con.execute(f"create table {target} as {tagged.sql(dialect='duckdb')}")
-            kept[name] = 0
-        kept[name] = con.execute(f"select count(*) from {target}").fetchone()[0]
-    return kept
+            for name, selects in queries.items():
+                target = qualified(schema, name)
+                con.execute(f"create table {target} as {selects[0].sql(dialect=DIALECT)}")
+                for select in selects[1:]:
+                    con.execute(f"insert into {target} by name {select.sql(dialect=DIALECT)}")
+    return quarantine_counts(con, database)
+
+
+def _quarantine_on_spark(
+    con: duckdb.DuckDBPyConnection, spark: Any, schema: str, queries: dict[str, list[exp.Select]], lake: Path
+) -> None:
+    from r57_pipelines.validation.functions import register_used
+    from r57_pipelines.warehouse.lake import import_parquet
+
+    # Instants as Parquet's UTC-adjusted TIMESTAMP_MICROS, which DuckDB reads back with their time zone
+    # (Spark's default INT96 comes back as a local TIMESTAMP, and the samples would lose the offset).
+    spark.session.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
+    for name, selects in queries.items():
+        folder = lake / schema / f"t_{name.lstrip('_')}"
+        frames = []
+        for select in selects:
+            register_used(spark, select)
+            frames.append(spark.session.sql(select.sql(dialect="spark")))
+        rows = frames[0]
+        for frame in frames[1:]:
+            rows = rows.unionByName(frame)
+        rows.write.mode("overwrite").parquet(str(folder))
+        import_parquet(con, qualified(schema, name), folder, create=True)
 
 
 def quarantine_counts(con: duckdb.DuckDBPyConnection, database: Database) -> dict[str, int]:

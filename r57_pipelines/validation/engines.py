@@ -14,10 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlglot import exp
-
-from r57_pipelines.validation.sqlbuild import DIALECT, LOAD_ORDER_COLUMN
-from r57_pipelines.warehouse import qualified, quoted
+from r57_pipelines.validation.sqlbuild import LOAD_ORDER_COLUMN
 
 # Spark's simple type names as the DuckDB type names the executor tests for (VARCHAR, numeric, TIMESTAMP ...).
 _SPARK_TYPES = {
@@ -154,27 +151,11 @@ def local_spark_session(cores: int = 2, *, warehouse_dir: str | None = None, dri
     return session
 
 
-def register_parquet(session: Any, schema: str, table: str, path: str) -> None:
-    """``schema.table`` in Spark's catalog over a Parquet folder or file (an external table: no copy)."""
-    session.sql(f"CREATE DATABASE IF NOT EXISTS `{schema}`")
-    session.sql(f"DROP TABLE IF EXISTS `{schema}`.`{table}`")
-    location = path.replace("'", "\\'")
-    session.sql(f"CREATE TABLE `{schema}`.`{table}` USING parquet LOCATION '{location}'")
+def remote_spark_session(url: str) -> Any:
+    """A Spark Connect session on a cluster (``sc://host:15002``): the driver there runs the queries; the
+    Python UDFs (``r57_nfc``, the Python rules) run on its executors, which need pandas and pyarrow."""
+    from pyspark.sql import SparkSession
 
-
-def export_duckdb_table(con: Any, schema: str, table: str, folder: Any) -> str:
-    """Write a DuckDB table to Parquet with its load order (``rowid``) as ``LOAD_ORDER_COLUMN``, for Spark.
-
-    The folder is named without a leading ``_`` (Spark skips such paths: ``_r57_delivery``)."""
-    from pathlib import Path
-
-    target = Path(folder) / schema / f"t_{table.lstrip('_')}"
-    target.mkdir(parents=True, exist_ok=True)
-    file = target / "part-0.parquet"
-    relation = qualified(schema, table)
-    destination = exp.Literal.string(str(file)).sql(DIALECT)
-    con.execute(
-        f"COPY (SELECT rowid AS {quoted(LOAD_ORDER_COLUMN)}, * FROM {relation} ORDER BY rowid) "
-        f"TO {destination} (FORMAT parquet)"
-    )
-    return str(target)
+    session = SparkSession.builder.remote(url).getOrCreate()
+    session.conf.set("spark.sql.session.timeZone", "UTC")
+    return session

@@ -12,14 +12,16 @@ from r57_pipelines.validation.params import resolve_kwargs
 from r57_pipelines.validation.registry import FAMILY, ROW_LEVEL_TYPES
 from r57_pipelines.validation.row_condition import row_condition
 from r57_pipelines.validation.reference import lookup_joins
-from r57_pipelines.validation.sqlbuild import BASE, LOAD_ORDER_COLUMN, and_, column, lit, not_, not_null, spark, table_ref
+from r57_pipelines.validation.sqlbuild import (
+    BASE, LOAD_ORDER_COLUMN, and_, column, lit, not_, not_null, spark, table_ref, typed_column,
+)
 
 
 def failing_rows_sql(
     schema: str,
     table: str,
     expectation: Mapping[str, Any],
-    available_columns: set[str] | None = None,
+    available_columns: Mapping[str, str] | None = None,
     parameters: Mapping[str, Any] | None = None,
 ) -> exp.Select:
     """A sqlglot SELECT of the full rows (every column) that fail one row-level expectation.
@@ -27,7 +29,8 @@ def failing_rows_sql(
     r57's duplicates: the rows beyond the first of each key group, the first being the lowest ``rowid``
     (the order of loading); GX's uniqueness: every row of a group. Where a column the rule needs is
     missing, every row is returned. Table-level and ordered expectations have no failing rows of their
-    own: ValueError. Render with ``.sql("duckdb")``.
+    own: ValueError. ``available_columns``: the table's columns and their types (``onepass.table_column_types``).
+    Build and render inside ``sqlbuild.dialect_as``.
     """
     kind = expectation["type"]
     if kind not in ROW_LEVEL_TYPES or FAMILY[kind] == "ordered":
@@ -41,7 +44,7 @@ def failing_rows_sql(
         if not all(str(n).casefold() in folded for n in names):
             return select
         names = [folded[str(n).casefold()] for n in names]
-    cols = [column(n) for n in names]
+    cols = [typed_column(n, (available_columns or {}).get(n)) for n in names]
     domain = row_condition(kwargs, column)
     rows = judged(kind, kwargs, cols)
     if domain is not None:

@@ -73,6 +73,7 @@ from r57_pipelines.validation.sqlbuild import (
     not_null,
     parsed,  # noqa: F401
     table_ref,
+    typed_column,
 )
 
 
@@ -148,10 +149,7 @@ class _Table:
 
     def col(self, name: str) -> exp.Column:
         actual = self.resolve(name) or name
-        col = column(actual, varchar=self.types.get(actual) == "VARCHAR")
-        if self.types.get(actual, "").upper() in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"):
-            col.meta["timestamptz"] = True  # its text keeps the offset (sqlbuild.text)
-        return col
+        return typed_column(actual, self.types.get(actual))
 
     def outcome(self, e: Mapping[str, Any], element: int, unexpected: int, success: bool | None, observed: Any = None,
                 considered: int | None = None) -> ExpectationOutcome:
@@ -607,7 +605,7 @@ def _with_unexpected_values(con: Any, o: ExpectationOutcome) -> ExpectationOutco
     limit = _unexpected_limit(o.expectation.get("kwargs", {}))
     if not limit:
         return o
-    available = set(table_columns(con, o.schema, o.table) or [])
+    available = table_column_types(con, o.schema, o.table) or {}
     failing_sql = o.failing_rows_sql(available)
     ensure_reference_tables(con, failing_sql)
     rows = failing_sql.subquery("f")
@@ -769,6 +767,9 @@ def validate_database(
         table = suite.get("meta", {}).get("r57", {}).get("table") or name.split(".", 1)[1]
         relation = suite.get("meta", {}).get("r57", {}).get("relation", "delivered")
         where = f"stg_{database.id}" if relation == "staging" else schema
+        if relation == "staging" and dialect == "spark":
+            outcomes.extend(_staging_not_on_spark(database.id, where, table, suite))
+            continue
         outcomes.extend(
             validate_table(
                 con, where, table, copy.deepcopy(dict(suite)), parameters, database_id=database.id, plugins=plugins,
@@ -777,3 +778,10 @@ def validate_database(
         )
     return outcomes
 
+
+def _staging_not_on_spark(database_id: str, schema: str, table: str, suite: Mapping[str, Any]) -> list[ExpectationOutcome]:
+    """The staging views are dbt's, built in DuckDB; Spark has no copy of them yet (docs/scale-out.md)."""
+    from r57_pipelines.validation.authored import with_defaults
+
+    reason = f"validates the staging view {schema}.{table}, which is not on Spark yet: run this database on duckdb"
+    return [not_evaluated(database_id, schema, table, with_defaults(e, table), reason) for e in suite["expectations"]]

@@ -66,7 +66,7 @@ class ExpectationOutcome:
         """Whether failing rows can be listed (``failing_rows_sql``)."""
         return self.engine == "onepass" and self.expectation_type in QUARANTINED_TYPES
 
-    def failing_rows_sql(self, available_columns: set[str] | None = None) -> exp.Select:
+    def failing_rows_sql(self, available_columns: Mapping[str, str] | None = None) -> exp.Select:
         """A sqlglot SELECT of the full rows (all columns) failing this expectation (failing_rows.py)."""
         return failing_rows_sql(self.schema, self.table, self.expectation, available_columns)
 

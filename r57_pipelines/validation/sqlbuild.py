@@ -69,6 +69,15 @@ def column(name: str, alias: str | None = BASE, *, varchar: bool = False) -> exp
     return col
 
 
+def typed_column(name: str, data_type: str | None) -> exp.Column:
+    """A column of the validated table marked with what its type (DuckDB's name) means to the helpers: text
+    used as it is, or an instant whose text must keep its offset (``text``)."""
+    col = column(name, varchar=data_type == "VARCHAR")
+    if (data_type or "").upper() in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"):
+        col.meta["timestamptz"] = True
+    return col
+
+
 def table_ref(schema: str, table: str, alias: str | None = BASE) -> exp.Table:
     return exp.Table(
         this=ident(table), db=ident(schema), alias=exp.TableAlias(this=exp.to_identifier(alias)) if alias else None

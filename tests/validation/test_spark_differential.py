@@ -107,7 +107,7 @@ def sample_warehouse(tmp_path_factory):
 
 
 def _export(session, path: Path, folder: Path) -> None:  # noqa: ANN001
-    from r57_pipelines.validation.engines import export_duckdb_table, register_parquet
+    from r57_pipelines.warehouse.lake import export_duckdb_table, register_parquet
 
     con = duckdb.connect(str(path), read_only=True)
     try:

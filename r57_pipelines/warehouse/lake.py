@@ -1,0 +1,88 @@
+"""The Spark engine's copy of the delivered tables: ``raw_<db>`` as Parquet, and failing rows back.
+
+With ``warehouse.engine: spark`` Spark reads each database's delivered tables from
+``<lake>/raw_<db>/t_<table>/`` (Parquet; text columns exactly as r57's readers loaded them, plus the load
+order in ``LOAD_ORDER_COLUMN``). The delivery is read once, by r57's readers (encodings, byte-order marks,
+delimiter sniffing, XLSX: ``delivery/readers.py``), so both engines judge the same table. A database's
+folder is rewritten only when its delivery changed: a stamp file names the delivery's sha256.
+
+Folder names never start with ``_`` or ``.``: Spark skips such paths (``_r57_delivery`` is ``t_r57_delivery``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from sqlglot import exp
+
+from r57_pipelines.delivery.load import DELIVERY_INFO_TABLE
+from r57_pipelines.validation.sqlbuild import DIALECT, LOAD_ORDER_COLUMN
+from r57_pipelines.warehouse import qualified, quoted, raw_schema, tables_in
+
+STAMP = ".delivery_sha256"  # in the schema's folder; Spark ignores dot files
+
+
+def _literal(path: Path | str) -> str:
+    return exp.Literal.string(str(path)).sql(DIALECT)
+
+
+def export_duckdb_table(con: Any, schema: str, table: str, folder: Path | str) -> str:
+    """Write a DuckDB table to ``<folder>/<schema>/t_<table>/part-0.parquet`` with its load order (``rowid``)
+    as ``LOAD_ORDER_COLUMN``; the table's folder."""
+    target = Path(folder) / schema / f"t_{table.lstrip('_')}"
+    target.mkdir(parents=True, exist_ok=True)
+    con.execute(
+        f"COPY (SELECT rowid AS {quoted(LOAD_ORDER_COLUMN)}, * FROM {qualified(schema, table)} ORDER BY rowid) "
+        f"TO {_literal(target / 'part-0.parquet')} (FORMAT parquet)"
+    )
+    return str(target)
+
+
+def register_parquet(session: Any, schema: str, table: str, path: str) -> None:
+    """``schema.table`` in Spark's catalog over a Parquet folder (an external table: no copy)."""
+    session.sql(f"CREATE DATABASE IF NOT EXISTS `{schema}`")
+    session.sql(f"DROP TABLE IF EXISTS `{schema}`.`{table}`")
+    location = path.replace("\\", "\\\\").replace("'", "\\'")
+    session.sql(f"CREATE TABLE `{schema}`.`{table}` USING parquet LOCATION '{location}'")
+
+
+def publish(con: duckdb.DuckDBPyConnection, database_id: str, lake: Path) -> dict[str, str] | None:
+    """``raw_<db>`` in the lake, rewritten when its delivery changed: {table: folder}; None when nothing of the
+    database is loaded."""
+    schema = raw_schema(database_id)
+    tables = sorted(tables_in(con, schema))
+    if DELIVERY_INFO_TABLE not in tables:
+        return None
+    (sha256,) = con.execute(f"select sha256 from {qualified(schema, DELIVERY_INFO_TABLE)}").fetchone()
+    folder = lake / schema
+    stamp = folder / STAMP
+    paths = {t: str(folder / f"t_{t.lstrip('_')}") for t in tables}
+    if stamp.exists() and stamp.read_text() == sha256 and all(Path(p).is_dir() for p in paths.values()):
+        return paths
+    if folder.exists():
+        import shutil
+
+        shutil.rmtree(folder)
+    for table in tables:
+        export_duckdb_table(con, schema, table, lake)
+    stamp.write_text(sha256)
+    return paths
+
+
+def register_databases(spark: Any, con: duckdb.DuckDBPyConnection, database_ids: list[str], lake: Path) -> None:
+    """The loaded tables of these databases in Spark's catalog, as ``raw_<db>.<table>`` (what the compiled SQL
+    names); a database with nothing loaded has no schema on Spark either, as on DuckDB."""
+    for database_id in database_ids:
+        schema = raw_schema(database_id)
+        spark.session.sql(f"DROP DATABASE IF EXISTS `{schema}` CASCADE")
+        paths = publish(con, database_id, lake)
+        for table, path in (paths or {}).items():
+            register_parquet(spark.session, schema, table, path)
+
+
+def import_parquet(con: duckdb.DuckDBPyConnection, target: str, folder: Path, *, create: bool) -> None:
+    """Rows Spark wrote as Parquet (e.g. failing rows) into a DuckDB table, without the load order column."""
+    rows = f"select * exclude ({quoted(LOAD_ORDER_COLUMN)}) from read_parquet({_literal(folder / '*.parquet')})"
+    con.execute(f"create table {target} as {rows}" if create else f"insert into {target} by name {rows}")
