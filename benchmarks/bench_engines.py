@@ -179,11 +179,32 @@ def run_engine(engine: str, parquet: Path, work: Path) -> dict:
     return {**result, "process_seconds": wall, "peak_mb": peak / 2**20}
 
 
+def print_projection(spark_core_s: float, duckdb_core_s: float, night_hours: float) -> None:
+    """The national estate (the registry's expected rows) from the measured core-seconds per 1M rows of validation.
+
+    A linear projection: validation work divided evenly over the cores, as one table's one-pass query is (a scan
+    and aggregates). It leaves out what does not divide: the largest table's master join and shuffle, skew, the
+    cluster's start-up, and ingest (the deliveries' conversion to Parquet)."""
+    from r57_pipelines.registry import load_registry
+
+    rows_m = sum(d.expected_rows for d in load_registry().databases.values()) / 1e6
+    print(f"projection, national estate {rows_m:,.0f}M rows (registry expected_rows), validation only, linear in cores:")
+    for label, core_s, cores in [
+        *((f"spark, {n} executors x 4 cores", spark_core_s, n * 4) for n in (8, 32, 128)),
+        *((f"duckdb, one node of {c} cores", duckdb_core_s, c) for c in (16, 64)),
+    ]:
+        hours = rows_m * core_s / cores / 3600
+        print(f"  {label:<32}{hours:>8.2f} h  ({'fits' if hours <= night_hours else 'over'} a {night_hours:g} h night)")
+    needed = rows_m * spark_core_s / (night_hours * 3600)
+    print(f"  spark cores for a {night_hours:g} h night: {needed:,.0f} ({needed / 4:,.0f} executors of 4 cores)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--work", type=Path, default=None, help="folder for the Parquet delivery (kept between runs)")
     parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--night-hours", type=float, default=6.0, help="the night window of the projection (01:00-07:00)")
     parser.add_argument("--worker", choices=ENGINES, help=argparse.SUPPRESS)
     parser.add_argument("--parquet", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -217,6 +238,7 @@ def main() -> int:
         print(f"validation again (warm): spark {per_row:.1f} s per 1M rows on 2 cores ({per_row * 2:.1f} core-s), "
               f"duckdb {duck_row:.2f} s per 1M rows; x{per_row / duck_row:.1f}. Small tables are dominated by "
               "fixed per-query costs: read per-row figures from --rows 1000000 and up.")
+        print_projection(per_row * 2, duck_row * 2, args.night_hours)
         differ = {c: (base["outcomes"][c], spark["outcomes"].get(c)) for c in base["outcomes"]
                   if base["outcomes"][c] != spark["outcomes"].get(c)}
         print(f"outcomes: {len(base['outcomes'])} checks, {len(differ)} differ between the engines")

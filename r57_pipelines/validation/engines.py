@@ -50,6 +50,7 @@ class SparkConnection:
         self.session = session
         self._functions: set[str] = set()
         self._views: set[str] = set()
+        self.registered: dict[str, str | None] = {}  # schema -> the delivery it was registered from (warehouse/lake.py)
 
     def execute(self, sql: str, parameters: list | None = None) -> _Rows:
         rows = self.session.sql(sql, args=list(parameters) if parameters else None).collect()
@@ -139,6 +140,7 @@ def local_spark_session(cores: int = 2, *, warehouse_dir: str | None = None, dri
         SparkSession.builder.master(f"local[{cores}]")
         .appName("r57")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", str(max(2, cores)))
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", driver_memory)

@@ -76,10 +76,19 @@ def register_databases(spark: Any, con: duckdb.DuckDBPyConnection, database_ids:
     names); a database with nothing loaded has no schema on Spark either, as on DuckDB."""
     for database_id in database_ids:
         schema = raw_schema(database_id)
-        spark.session.sql(f"DROP DATABASE IF EXISTS `{schema}` CASCADE")
         paths = publish(con, database_id, lake)
+        stamp = _read_stamp(lake / schema) if paths else None
+        if stamp is not None and spark.registered.get(schema) == stamp:
+            continue  # a master already registered for an earlier database of the run
+        spark.session.sql(f"DROP DATABASE IF EXISTS `{schema}` CASCADE")
         for table, path in (paths or {}).items():
             register_parquet(spark.session, schema, table, path)
+        spark.registered[schema] = stamp
+
+
+def _read_stamp(folder: Path) -> str | None:
+    stamp = folder / STAMP
+    return stamp.read_text() if stamp.exists() else None
 
 
 def import_parquet(con: duckdb.DuckDBPyConnection, target: str, folder: Path, *, create: bool) -> None:
