@@ -216,8 +216,9 @@ class Spark(dg.ConfigurableResource):
 
     _connection: Any = PrivateAttr(default=None)
 
-    def connection(self) -> Any:
-        """The session as the validator's connection (``validation.engines.SparkConnection``), started once."""
+    def connection(self, lake: Path) -> Any:
+        """The session as the validator's connection (``validation.engines.SparkConnection``), started once; in
+        local mode its catalog's folder is in the lake (Spark would make one in the working directory)."""
         if self._connection is None:
             try:
                 import pyspark  # noqa: F401
@@ -230,7 +231,9 @@ class Spark(dg.ConfigurableResource):
 
             session = (
                 remote_spark_session(self.remote) if self.remote
-                else local_spark_session(self.local_cores, driver_memory=self.driver_memory)
+                else local_spark_session(
+                    self.local_cores, warehouse_dir=str(lake / "spark-warehouse"), driver_memory=self.driver_memory
+                )
             )
             self._connection = SparkConnection(session)
         return self._connection

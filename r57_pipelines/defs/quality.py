@@ -68,8 +68,8 @@ def build_quality_asset(database: Database, ministry: Ministry, staging: list[dg
         with warehouse.connect() as con:
 
             def spark_with_tables():  # started only when the suites run, not for reused outcomes
-                register_databases(spark.connection(), con, [database.id, *masters], lake)
-                return spark.connection()
+                register_databases(spark.connection(lake), con, [database.id, *masters], lake)
+                return spark.connection(lake)
 
             status, delivery_sha256, rows = con.execute(
                 "select status, delivery_sha256, total_rows from r57.deliveries where as_of = ? and database_id = ?",
@@ -96,7 +96,7 @@ def build_quality_asset(database: Database, ministry: Ministry, staging: list[dg
                 quarantine_counts(con, database)
                 if assessment.reused
                 else quarantine_failing_rows(
-                    con, database, context.run.run_id, outcomes, spark.connection() if on_spark else None, lake
+                    con, database, context.run.run_id, outcomes, spark.connection(lake) if on_spark else None, lake
                 )
             )
             samples = {o.check_id: masked_samples(con, database, o) for o in outcomes if o.success is False}

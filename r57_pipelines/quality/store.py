@@ -18,7 +18,7 @@ from r57_pipelines.registry import ColumnKind, Database
 from r57_pipelines.validation.onepass import table_column_types
 from r57_pipelines.validation.outcome import ExpectationOutcome
 from r57_pipelines.validation.reference import ensure_reference_tables
-from r57_pipelines.validation.sqlbuild import DIALECT, dialect_as
+from r57_pipelines.validation.sqlbuild import DIALECT, column, dialect_as
 from r57_pipelines.warehouse import qualified, quarantine_schema, quoted, tables_in
 
 SAMPLE_ROWS = 5
@@ -96,8 +96,11 @@ def quarantine_failing_rows(
                 columns_of[name] = table_column_types(con, outcome.schema, outcome.table) or {}
             failing_sql = outcome.failing_rows_sql(columns_of[name])
             ensure_reference_tables(spark if spark is not None else con, failing_sql)
+            # The table's columns by name, not "*": rendered for Spark, a QUALIFY becomes a subquery whose
+            # window column "*" would carry along.
             tagged = exp.select(
-                exp.Literal.string(run_id).as_("_run_id"), exp.Literal.string(outcome.check_id).as_("_check_id"), "*"
+                exp.Literal.string(run_id).as_("_run_id"), exp.Literal.string(outcome.check_id).as_("_check_id"),
+                *(column(c, "failing") for c in columns_of[name]),
             ).from_(failing_sql.subquery("failing"))
             queries.setdefault(name, []).append(tagged)
         if spark is not None:
@@ -130,7 +133,7 @@ def _quarantine_on_spark(
         for frame in frames[1:]:
             rows = rows.unionByName(frame)
         rows.write.mode("overwrite").parquet(str(folder))
-        import_parquet(con, qualified(schema, name), folder, create=True)
+        import_parquet(con, qualified(schema, name), folder)
 
 
 def quarantine_counts(con: duckdb.DuckDBPyConnection, database: Database) -> dict[str, int]:
@@ -165,8 +168,10 @@ def masked_samples(
         source = qualified(quarantine_schema(database.id), quarantine_table(outcome))
         columns = ", ".join(quoted(c) for c in outcome.columns)
         try:
+            # Ordered by the values shown: the same sample whichever engine (and thread) wrote the quarantine.
             rows = con.execute(
-                f"select {columns} from {source} where _check_id = ? limit {int(limit)}", [outcome.check_id]
+                f"select {columns} from {source} where _check_id = ? order by all limit {int(limit)}",
+                [outcome.check_id],
             ).fetchall()
         except duckdb.Error:
             return []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlglot import exp
@@ -21,7 +21,7 @@ def failing_rows_sql(
     schema: str,
     table: str,
     expectation: Mapping[str, Any],
-    available_columns: Mapping[str, str] | None = None,
+    available_columns: Mapping[str, str] | Collection[str] | None = None,
     parameters: Mapping[str, Any] | None = None,
 ) -> exp.Select:
     """A sqlglot SELECT of the full rows (every column) that fail one row-level expectation.
@@ -29,7 +29,8 @@ def failing_rows_sql(
     r57's duplicates: the rows beyond the first of each key group, the first being the lowest ``rowid``
     (the order of loading); GX's uniqueness: every row of a group. Where a column the rule needs is
     missing, every row is returned. Table-level and ordered expectations have no failing rows of their
-    own: ValueError. ``available_columns``: the table's columns and their types (``onepass.table_column_types``).
+    own: ValueError. ``available_columns``: the table's columns, best with their types (``onepass.table_column_types``:
+on Spark an instant's text keeps its offset only if the column is known to be one).
     Build and render inside ``sqlbuild.dialect_as``.
     """
     kind = expectation["type"]
@@ -44,7 +45,8 @@ def failing_rows_sql(
         if not all(str(n).casefold() in folded for n in names):
             return select
         names = [folded[str(n).casefold()] for n in names]
-    cols = [typed_column(n, (available_columns or {}).get(n)) for n in names]
+    types = available_columns if isinstance(available_columns, Mapping) else {}
+    cols = [typed_column(n, types.get(n)) for n in names]
     domain = row_condition(kwargs, column)
     rows = judged(kind, kwargs, cols)
     if domain is not None:

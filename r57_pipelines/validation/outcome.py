@@ -15,7 +15,7 @@ Counting conventions (docs/validation.md, "Counting"):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -66,7 +66,7 @@ class ExpectationOutcome:
         """Whether failing rows can be listed (``failing_rows_sql``)."""
         return self.engine == "onepass" and self.expectation_type in QUARANTINED_TYPES
 
-    def failing_rows_sql(self, available_columns: Mapping[str, str] | None = None) -> exp.Select:
+    def failing_rows_sql(self, available_columns: Mapping[str, str] | Collection[str] | None = None) -> exp.Select:
         """A sqlglot SELECT of the full rows (all columns) failing this expectation (failing_rows.py)."""
         return failing_rows_sql(self.schema, self.table, self.expectation, available_columns)
 

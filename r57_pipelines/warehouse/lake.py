@@ -11,6 +11,7 @@ Folder names never start with ``_`` or ``.``: Spark skips such paths (``_r57_del
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,11 @@ from r57_pipelines.warehouse import qualified, quoted, raw_schema, tables_in
 STAMP = ".delivery_sha256"  # in the schema's folder; Spark ignores dot files
 
 
-def _literal(path: Path | str) -> str:
-    return exp.Literal.string(str(path)).sql(DIALECT)
+def _spark_table(schema: str, table: str | None = None) -> exp.Expression:
+    """A quoted Spark name, ``schema`` or ``schema.table``: rendered by sqlglot, never formatted by hand."""
+    if table is None:
+        return exp.to_identifier(schema, quoted=True)
+    return exp.Table(this=exp.to_identifier(table, quoted=True), db=exp.to_identifier(schema, quoted=True))
 
 
 def export_duckdb_table(con: Any, schema: str, table: str, folder: Path | str) -> str:
@@ -33,19 +37,20 @@ def export_duckdb_table(con: Any, schema: str, table: str, folder: Path | str) -
     as ``LOAD_ORDER_COLUMN``; the table's folder."""
     target = Path(folder) / schema / f"t_{table.lstrip('_')}"
     target.mkdir(parents=True, exist_ok=True)
+    file = exp.Literal.string(str(target / "part-0.parquet"))
     con.execute(
         f"COPY (SELECT rowid AS {quoted(LOAD_ORDER_COLUMN)}, * FROM {qualified(schema, table)} ORDER BY rowid) "
-        f"TO {_literal(target / 'part-0.parquet')} (FORMAT parquet)"
+        f"TO {file.sql(DIALECT)} (FORMAT parquet)"
     )
     return str(target)
 
 
 def register_parquet(session: Any, schema: str, table: str, path: str) -> None:
     """``schema.table`` in Spark's catalog over a Parquet folder (an external table: no copy)."""
-    session.sql(f"CREATE DATABASE IF NOT EXISTS `{schema}`")
-    session.sql(f"DROP TABLE IF EXISTS `{schema}`.`{table}`")
-    location = path.replace("\\", "\\\\").replace("'", "\\'")
-    session.sql(f"CREATE TABLE `{schema}`.`{table}` USING parquet LOCATION '{location}'")
+    name, location = _spark_table(schema, table), exp.Literal.string(path)
+    session.sql(f"CREATE DATABASE IF NOT EXISTS {_spark_table(schema).sql('spark')}")
+    session.sql(f"DROP TABLE IF EXISTS {name.sql('spark')}")
+    session.sql(f"CREATE TABLE {name.sql('spark')} USING parquet LOCATION {location.sql('spark')}")
 
 
 def publish(con: duckdb.DuckDBPyConnection, database_id: str, lake: Path) -> dict[str, str] | None:
@@ -62,8 +67,6 @@ def publish(con: duckdb.DuckDBPyConnection, database_id: str, lake: Path) -> dic
     if stamp.exists() and stamp.read_text() == sha256 and all(Path(p).is_dir() for p in paths.values()):
         return paths
     if folder.exists():
-        import shutil
-
         shutil.rmtree(folder)
     for table in tables:
         export_duckdb_table(con, schema, table, lake)
@@ -80,7 +83,7 @@ def register_databases(spark: Any, con: duckdb.DuckDBPyConnection, database_ids:
         stamp = _read_stamp(lake / schema) if paths else None
         if stamp is not None and spark.registered.get(schema) == stamp:
             continue  # a master already registered for an earlier database of the run
-        spark.session.sql(f"DROP DATABASE IF EXISTS `{schema}` CASCADE")
+        spark.session.sql(f"DROP DATABASE IF EXISTS {_spark_table(schema).sql('spark')} CASCADE")
         for table, path in (paths or {}).items():
             register_parquet(spark.session, schema, table, path)
         spark.registered[schema] = stamp
@@ -91,7 +94,7 @@ def _read_stamp(folder: Path) -> str | None:
     return stamp.read_text() if stamp.exists() else None
 
 
-def import_parquet(con: duckdb.DuckDBPyConnection, target: str, folder: Path, *, create: bool) -> None:
-    """Rows Spark wrote as Parquet (e.g. failing rows) into a DuckDB table, without the load order column."""
-    rows = f"select * exclude ({quoted(LOAD_ORDER_COLUMN)}) from read_parquet({_literal(folder / '*.parquet')})"
-    con.execute(f"create table {target} as {rows}" if create else f"insert into {target} by name {rows}")
+def import_parquet(con: duckdb.DuckDBPyConnection, target: str, folder: Path) -> None:
+    """Rows Spark wrote as Parquet (e.g. failing rows) as a new DuckDB table; ``target`` is ``qualified()``."""
+    files = exp.Literal.string(str(folder / "*.parquet"))
+    con.execute(f"create table {target} as select * from read_parquet({files.sql(DIALECT)})")
