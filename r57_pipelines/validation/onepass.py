@@ -515,10 +515,7 @@ def _validate_table(
     if master:
         for index, outcome in _master_outcomes(con, database_id, schema, table, master, types).items():
             outcomes[index] = outcome
-    if by_gx and is_spark(con):
-        for index, e in by_gx:
-            outcomes[index] = not_evaluated(database_id, schema, table, e, f"{e['type']}: runs through GX, not on Spark yet")
-    elif by_gx:
+    if by_gx:
         from r57_pipelines.validation.gx.gx_fallback import run_with_gx
 
         for (index, _), outcome in zip(by_gx, run_with_gx(con, schema, table, [e for _, e in by_gx], database_id, plugins)):

@@ -77,6 +77,11 @@ def tricky_warehouse(tmp_path_factory):
             "INSERT INTO raw_testdb.record VALUES (" + ", ".join("?" for _ in cols) + ")",
             [[r.get(c, "extra") for c in cols] for r in _tricky_rows()],
         )
+        # A numeric table outside the contract, for the expectations only GX runs (z-scores need numbers).
+        con.execute(
+            "create table raw_testdb.reading as select i::varchar as reading_id, (i % 10)::double as amount "
+            "from range(200) t(i) union all select 'outlier', 1e6"
+        )
     finally:
         con.close()
     return folder, path
@@ -174,3 +179,25 @@ def test_sample_databases_spark_equals_duckdb(sample_warehouse, spark_session, t
     finally:
         con.close()
     assert compared > 40
+
+
+def test_expectations_only_gx_runs_run_on_gxs_spark_engine(tricky_warehouse, spark_session):
+    """Types r57 does not compile go to GX: its SQL engine on DuckDB, its Spark engine on Spark; the same outcomes."""
+
+    def z_scores(name: str, threshold: float) -> dict:
+        meta = {"check_id": f"reading.amount.z_{name}", "dimension": "correct", "severity": "minor"}
+        kwargs = {"column": "amount", "threshold": threshold, "double_sided": True}
+        return {"type": "expect_column_value_z_scores_to_be_less_than", "kwargs": kwargs, "meta": meta}
+
+    suites = {"testdb.reading": {"meta": {"r57": {"table": "reading"}}, "expectations": [z_scores("3", 3), z_scores("20", 20)]}}
+    _, path = tricky_warehouse
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        duck = validate_database(con, TESTDB, PARAMETERS, suites=suites)
+    finally:
+        con.close()
+    spark = validate_database(spark_session, TESTDB, PARAMETERS, suites=suites, dialect="spark")
+    assert [o.engine for o in duck] == [o.engine for o in spark] == ["gx", "gx"]
+    assert [_key(o) for o in spark] == [_key(o) for o in duck]
+    assert (duck[0].success, duck[0].unexpected_count, duck[0].element_count) == (False, 1, 201)  # the outlier
+    assert duck[1].success is True

@@ -1,4 +1,5 @@
-"""Expectations r57 does not compile run through Great Expectations itself, on the run's own DuckDB connection.
+"""Expectations r57 does not compile run through Great Expectations itself, on the run's own DuckDB connection
+(or, with the Spark engine, on GX's Spark execution engine over the same table as a DataFrame).
 
 GX's SQL datasource gets a SQLAlchemy engine whose every connection is a cursor of the caller's DuckDB
 connection (``creator``), so GX reads the same database the one-pass query read, inside the same run, with
@@ -21,7 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from r57_pipelines.masking import mask_engine_message
+from r57_pipelines.validation.engines import is_spark
 from r57_pipelines.validation.outcome import ExpectationOutcome, not_evaluated, outcome_from_gx
+
+RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 20}
 
 _loaded: set[Path] = set()
 _lock = threading.Lock()
@@ -78,22 +82,40 @@ def run_with_gx(
         runnable.append((index, e))
     if runnable:
         name = f"r57_connection_{next(_names)}"
-        datasource = context.data_sources.add_sql(
-            name=name, connection_string="duckdb:///:memory:", kwargs={"creator": lambda: ConnectionWrapper(con.cursor())}
-        )
-        try:
-            import warnings
+        suite = ExpectationSuite(name=f"{schema}.{table}.gx", expectations=[dict(e) for _, e in runnable])
+        if is_spark(con):
+            result = _validate_on_spark(context, name, con, schema, table, suite)
+        else:
+            datasource = context.data_sources.add_sql(
+                name=name, connection_string="duckdb:///:memory:",
+                kwargs={"creator": lambda: ConnectionWrapper(con.cursor())},
+            )
+            try:
+                import warnings
 
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)  # schema_name: see gx_duckdb.run_gx
-                asset = datasource.add_table_asset(name=f"{schema}.{table}", table_name=table, schema_name=schema)
-            batch = asset.add_batch_definition_whole_table("whole_table").get_batch()
-            suite = ExpectationSuite(name=f"{schema}.{table}.gx", expectations=[dict(e) for _, e in runnable])
-            result = batch.validate(suite, result_format={"result_format": "BASIC", "partial_unexpected_count": 20})
-        finally:
-            datasource.get_execution_engine().engine.dispose()
-            context.data_sources.delete(name)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DeprecationWarning)  # schema_name: see gx_duckdb.run_gx
+                    asset = datasource.add_table_asset(name=f"{schema}.{table}", table_name=table, schema_name=schema)
+                batch = asset.add_batch_definition_whole_table("whole_table").get_batch()
+                result = batch.validate(suite, result_format=RESULT_FORMAT)
+            finally:
+                datasource.get_execution_engine().engine.dispose()
+                context.data_sources.delete(name)
         by_check = {r.expectation_config.meta["check_id"]: r.to_json_dict() for r in result.results}
         for index, e in runnable:
             outcomes[index] = outcome_from_gx(schema, table, e, by_check[e["meta"]["check_id"]], database=database_id)
     return [outcomes[i] for i in range(len(expectations))]
+
+
+def _validate_on_spark(context: Any, name: str, con: Any, schema: str, table: str, suite: Any) -> Any:
+    """GX's Spark execution engine on the table as a DataFrame (without r57's load order column)."""
+    from r57_pipelines.validation.sqlbuild import LOAD_ORDER_COLUMN
+
+    datasource = context.data_sources.add_spark(name=name)
+    try:
+        frame = con.session.table(f"`{schema}`.`{table}`").drop(LOAD_ORDER_COLUMN)
+        asset = datasource.add_dataframe_asset(name=f"{schema}.{table}")
+        batch = asset.add_batch_definition_whole_dataframe("whole_table").get_batch(batch_parameters={"dataframe": frame})
+        return batch.validate(suite, result_format=RESULT_FORMAT)
+    finally:
+        context.data_sources.delete(name)
