@@ -118,13 +118,13 @@ def _quarantine_on_spark(
     con: duckdb.DuckDBPyConnection, spark: Any, schema: str, queries: dict[str, list[exp.Select]], lake: Path
 ) -> None:
     from r57_pipelines.validation.functions import register_used
-    from r57_pipelines.warehouse.lake import import_parquet
+    from r57_pipelines.warehouse.lake import import_parquet, table_folder
 
     # Instants as Parquet's UTC-adjusted TIMESTAMP_MICROS, which DuckDB reads back with their time zone
     # (Spark's default INT96 comes back as a local TIMESTAMP, and the samples would lose the offset).
     spark.session.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
     for name, selects in queries.items():
-        folder = lake / schema / f"t_{name.lstrip('_')}"
+        folder = table_folder(lake / schema, name)
         frames = []
         for select in selects:
             register_used(spark, select)

@@ -6,7 +6,8 @@ order in ``LOAD_ORDER_COLUMN``). The delivery is read once, by r57's readers (en
 delimiter sniffing, XLSX: ``delivery/readers.py``), so both engines judge the same table. A database's
 folder is rewritten only when its delivery changed: a stamp file names the delivery's sha256.
 
-Folder names never start with ``_`` or ``.``: Spark skips such paths (``_r57_delivery`` is ``t_r57_delivery``).
+A table's folder is ``t_<table>`` (``table_folder``): Spark skips paths that start with ``_`` or ``.``, and
+``_r57_delivery`` is r57's own table.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ from r57_pipelines.warehouse import qualified, quoted, raw_schema, tables_in
 STAMP = ".delivery_sha256"  # in the schema's folder; Spark ignores dot files
 
 
+def table_folder(schema_folder: Path, table: str) -> Path:
+    return schema_folder / f"t_{table}"
+
+
 def _spark_table(schema: str, table: str | None = None) -> exp.Expression:
     """A quoted Spark name, ``schema`` or ``schema.table``: rendered by sqlglot, never formatted by hand."""
     if table is None:
@@ -35,7 +40,7 @@ def _spark_table(schema: str, table: str | None = None) -> exp.Expression:
 def export_duckdb_table(con: Any, schema: str, table: str, folder: Path | str) -> str:
     """Write a DuckDB table to ``<folder>/<schema>/t_<table>/part-0.parquet`` with its load order (``rowid``)
     as ``LOAD_ORDER_COLUMN``; the table's folder."""
-    target = Path(folder) / schema / f"t_{table.lstrip('_')}"
+    target = table_folder(Path(folder) / schema, table)
     target.mkdir(parents=True, exist_ok=True)
     file = exp.Literal.string(str(target / "part-0.parquet"))
     con.execute(
@@ -63,7 +68,7 @@ def publish(con: duckdb.DuckDBPyConnection, database_id: str, lake: Path) -> dic
     (sha256,) = con.execute(f"select sha256 from {qualified(schema, DELIVERY_INFO_TABLE)}").fetchone()
     folder = lake / schema
     stamp = folder / STAMP
-    paths = {t: str(folder / f"t_{t.lstrip('_')}") for t in tables}
+    paths = {t: str(table_folder(folder, t)) for t in tables}
     if stamp.exists() and stamp.read_text() == sha256 and all(Path(p).is_dir() for p in paths.values()):
         return paths
     if folder.exists():
