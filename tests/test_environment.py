@@ -20,7 +20,10 @@ from r57_pipelines.settings import (
 )
 from tests.builders import copy_sample_deliveries
 
-VARIABLES = (SOURCES_ENV, HOME_ENV, EXPECTATIONS_ENV, AS_OF_ENV, ENGINE_ENV, DUCKDB_MEMORY_LIMIT_ENV, DUCKDB_THREADS_ENV)
+VARIABLES = (
+    SOURCES_ENV, HOME_ENV, EXPECTATIONS_ENV, AS_OF_ENV, ENGINE_ENV, SPARK_REMOTE_ENV, DUCKDB_MEMORY_LIMIT_ENV,
+    DUCKDB_THREADS_ENV,
+)
 AS_OF = "2025-12-04"
 LOADED = {"aircraft": "MOC/aircraft", "medical_devices": "MOH/medical_devices"}
 REJECTED = {"meritorious_people": "MOHA/meritorious_people"}  # a data file named in its manifest is missing
@@ -89,6 +92,20 @@ def test_a_value_r57_cannot_use_is_refused_naming_the_variable(variable, value, 
     with pytest.raises(SettingsError) as refused:
         read_settings({variable: value})
     assert str(refused.value).startswith(message)
+
+
+def test_the_engine_and_the_spark_cluster_reach_the_definitions_resources(no_r57_environment):
+    from r57_pipelines.resources import environment_resources
+
+    no_r57_environment.setenv(ENGINE_ENV, "spark")
+    no_r57_environment.setenv(SPARK_REMOTE_ENV, "sc://spark.mps.gov.vn:15002")
+    resources = environment_resources()
+    assert resources["warehouse"].engine == "spark"
+    spark = resources["spark"]
+    assert (spark.remote.env_var_name, spark.lake(Path("/var/lib/r57/home"))) == (SPARK_REMOTE_ENV, Path("/var/lib/r57/home/lake"))
+    # unset: DuckDB, and a Spark resource that starts nothing unless a run on Spark asks it to
+    no_r57_environment.delenv(ENGINE_ENV)
+    assert environment_resources()["warehouse"].engine == "duckdb"
 
 
 def test_the_definitions_refuse_another_engine_when_they_load(no_r57_environment):
