@@ -52,6 +52,7 @@ LONGEST_FIRST = (
     "tests/test_runs.py",
     "tests/test_pipeline.py",
     "tests/validation/test_authored_suites.py",
+    "tests/test_spark_engine.py",  # Spark on seven databases, compared with the shared sample run
     "tests/validation/test_spark_differential.py",
     "tests/test_sql_model_assets.py",
     "tests/test_sample_estate.py",
