@@ -62,11 +62,18 @@ run: setup $(DAGSTER_INSTANCE)/dagster.yaml  ## the whole pipeline on the sample
 	DAGSTER_HOME='$(DAGSTER_INSTANCE)' $(BIN)/r57 run --sources sample_sources --home .r57 --as-of $(AS_OF)
 	@echo "Report: .r57/reports/index.html (readiness.json and readiness.xlsx beside it; warehouse: .r57/warehouse.duckdb)"
 
+# Two pytest-xdist workers (the machine's two cores), each given a whole module at a time so that a module's
+# fixtures (one pipeline run shared by its tests) are made once; the longest modules start first
+# (tests/conftest.py). The end-to-end runs spend much of their time waiting on subprocesses and storage: two
+# at once keep both cores busy. `$(BIN)/pytest` alone runs everything in one process, as before.
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadscope --no-loadscope-reorder
+
 test: setup browser postgres spark  ## every test, slow end-to-end ones included (what CI runs)
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 test-fast: setup browser
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not slow"
 
 suites: setup  ## regenerate expectations/ from the registry contracts
 	$(BIN)/r57 suites

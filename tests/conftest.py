@@ -40,11 +40,44 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
+# `make test` runs the suite on two pytest-xdist workers, a module at a time (`--dist loadscope`, module
+# fixtures shared as in one process), handing out modules in collection order as workers free up. The
+# modules that take longest go first, so that the two workers finish together instead of one of them
+# starting a five-minute module last. Longest first by the last measured run; a module missing here only
+# costs balance, never a result. Then every other module with end-to-end (slow) or Spark tests, then the rest.
+LONGEST_FIRST = (
+    "tests/ui/test_dagster_ui.py",
+    "tests/ui/test_postgres_deployment.py",
+    "tests/delivery/test_broken_corpus.py",  # with the shared sample run
+    "tests/test_runs.py",
+    "tests/test_pipeline.py",
+    "tests/validation/test_authored_suites.py",
+    "tests/test_spark_engine.py",  # Spark on seven databases, compared with the shared sample run
+    "tests/validation/test_spark_differential.py",
+    "tests/test_sql_model_assets.py",
+    "tests/test_sample_estate.py",
+    "tests/validation/test_gx_core_differential.py",
+    "tests/test_environment.py",
+)
+
+
+def _start_order(items: list[pytest.Item]) -> dict[str, tuple[int, int]]:
+    order: dict[str, tuple[int, int]] = {}
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        heavy = any(item.get_closest_marker(m) for m in ("slow", "spark"))
+        rank = (0, LONGEST_FIRST.index(module)) if module in LONGEST_FIRST else (1 if heavy else 2, len(order))
+        order[module] = min(order.get(module, rank), rank)
+    return order
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # `-m "not browser"` leaves out every test that drives Chromium.
     for item in items:
         if "browser_page" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+    order = _start_order(items)
+    items.sort(key=lambda item: order[item.nodeid.split("::", 1)[0]])  # stable: a module's own order is kept
 
 
 @pytest.fixture(scope="session")
@@ -132,16 +165,36 @@ class SampleEstateRun:
     completed: subprocess.CompletedProcess
 
 
+def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A folder of this session shared by every pytest-xdist worker (the workers' base temp folders' parent)."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return root / name
+
+
 @pytest.fixture(scope="session")
 def sample_estate_run(tmp_path_factory) -> SampleEstateRun:
+    """One `r57 run` of the sample estate for the whole session, whichever worker asks first (`make test` runs
+    two pytest-xdist workers): the others wait for it and read its folders. Tests only read them; a test that
+    runs again on the home copies it first."""
+    from filelock import FileLock
+
     from r57_pipelines.paths import SAMPLE_SOURCES_DIR
 
-    home = tmp_path_factory.mktemp("sample-home")
-    dagster_home = tmp_path_factory.mktemp("sample-dagster-home")
-    completed = subprocess.run(
-        [R57, "run", "--sources", str(SAMPLE_SOURCES_DIR), "--home", str(home), "--as-of", "2025-12-04"],
-        capture_output=True, text=True, timeout=1200, env={**os.environ, "DAGSTER_HOME": str(dagster_home)},
-    )
+    folder = shared_folder(tmp_path_factory, "sample-estate-run")
+    folder.mkdir(parents=True, exist_ok=True)
+    home, dagster_home, outcome = folder / "home", folder / "dagster-home", folder / "completed.json"
+    with FileLock(str(folder / ".lock")):
+        if not outcome.exists():
+            home.mkdir(exist_ok=True)
+            dagster_home.mkdir(exist_ok=True)
+            args = [R57, "run", "--sources", str(SAMPLE_SOURCES_DIR), "--home", str(home), "--as-of", "2025-12-04"]
+            done = subprocess.run(
+                args, capture_output=True, text=True, timeout=1200, env={**os.environ, "DAGSTER_HOME": str(dagster_home)},
+            )
+            outcome.write_text(json.dumps({"args": args, "returncode": done.returncode, "stdout": done.stdout,
+                                           "stderr": done.stderr}), encoding="utf-8")
+    completed = subprocess.CompletedProcess(**json.loads(outcome.read_text(encoding="utf-8")))
     assert completed.returncode == 0, completed.stderr[-3000:]
     document = json.loads((home / "reports" / "readiness.json").read_text(encoding="utf-8"))
     return SampleEstateRun(home, dagster_home, document, completed)

@@ -16,7 +16,7 @@ from r57_pipelines.definitions import build_definitions, defs
 from r57_pipelines.defs.deliveries import delivery_key
 from r57_pipelines.defs.groups import group_name
 from r57_pipelines.defs.metadata import ROW_COUNT
-from r57_pipelines.defs.keys import staging_key
+from r57_pipelines.defs.keys import READINESS_KEY, staging_key
 from r57_pipelines.defs.quality import quality_key
 from r57_pipelines.defs.sql_models import mart_keys, staging_keys_of
 from r57_pipelines.paths import PROJECT_ROOT
@@ -158,14 +158,20 @@ def test_a_removed_delivery_is_not_started_at_risk_and_flagged_as_fallen(tmp_pat
 def test_a_commune_outside_the_list_or_the_province_lowers_correct_naming_the_rule(tmp_path, registry):
     """Issue 13: a nonexistent commune code, and a real commune of another province, each lower `correct`."""
     assets = list(build_definitions(registry).assets)
+    # The population database's assets and the verdicts, as an engineer selects them in the UI: the other
+    # databases' assets do not move its verdict (whole-graph runs are the tests above).
+    population_and_verdicts = [
+        delivery_key("population"), *staging_keys_of(registry, "population"), quality_key("population"), READINESS_KEY,
+    ]
 
     def population_with(commune_code: str) -> dict:
         sources, home = tmp_path / commune_code / "sources", tmp_path / commune_code / "home"
         rows = citizens()
         rows[0] = {**rows[0], "commune_code": commune_code}
         write_delivery(sources, "population", "MPS", {"citizen": ("citizen.parquet", as_parquet(rows))})
-        assert dg.materialize(assets, resources=resources_for(sources, home, AS_OF)).success
-        document = json.loads((home / "reports" / "readiness.json").read_text(encoding="utf-8"))
+        resources = resources_for(sources, home, AS_OF)
+        assert dg.materialize(assets, selection=population_and_verdicts, resources=resources).success
+        document = json.loads(resources["estate"].readiness_document.read_text(encoding="utf-8"))
         return {d["id"]: d for d in document["databases"]}["population"]
 
     clean = population_with("00004")  # Phường Hoàn Kiếm, Hà Nội: the rows' own province

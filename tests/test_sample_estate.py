@@ -77,8 +77,12 @@ def _as_published_again(document: dict) -> dict:
     return again
 
 
-def test_rerunning_the_same_as_of_is_idempotent_and_skips_unchanged_loads(sample_run):
-    home, first, _ = sample_run
+def test_rerunning_the_same_as_of_is_idempotent_and_skips_unchanged_loads(sample_run, tmp_path):
+    import shutil
+
+    # On a copy of the shared run's home: the other tests read that home as the first run left it.
+    home, first = tmp_path / "home", sample_run[1]
+    shutil.copytree(sample_run[0], home, symlinks=True)
     completed = subprocess.run(
         [R57, "run", "--sources", str(SAMPLE_SOURCES_DIR), "--home", str(home), "--as-of", "2025-12-04"],
         capture_output=True, text=True, timeout=1200,

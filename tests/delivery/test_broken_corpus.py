@@ -42,7 +42,7 @@ def _finish(process: subprocess.Popen, home: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory, sample_estate_run):
+def corpus(tmp_path_factory, request):
     root = tmp_path_factory.mktemp("corpus")
     sources, outside = root / "sources", root / "outside"
     shutil.copytree(SAMPLE_SOURCES_DIR, sources)
@@ -53,7 +53,15 @@ def corpus(tmp_path_factory, sample_estate_run):
         watched[case.name] = case.build(sources, sample, outside)
     before = {name: fingerprint(paths) for name, paths in watched.items()}
     home = root / "corpus_home"
-    document = _finish(_start(sources, home), home)
+    process = _start(sources, home)
+    try:
+        # The baseline, the shared sample run, while the corpus runs: one run per core when it is not made yet.
+        sample_estate_run = request.getfixturevalue("sample_estate_run")
+    except BaseException:
+        process.kill()
+        process.communicate(timeout=60)
+        raise
+    document = _finish(process, home)
     after = {name: fingerprint(paths) for name, paths in watched.items()}
     return {
         # The baseline: the same estate without the broken cases (the shared sample run, same as-of).
