@@ -20,6 +20,7 @@ dbt runs in a process of its own, which DuckDB allows only while this run's conn
 """
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
@@ -84,9 +85,19 @@ def _dbt(warehouse: Warehouse, home: Path) -> tuple[DbtCliResource, Path]:
     the home's last build (about 3 s less per invocation), and the home's run lock already keeps two
     invocations from sharing it. dbt's own files for the run (run_results.json, logs) are kept there.
     """
-    folder = write_profile(home / "dbt", warehouse.database, warehouse.duckdb_settings)
-    dbt = DbtCliResource(project_dir=str(SQL_MODELS_DIR), profiles_dir=str(folder), dbt_executable=dbt_executable())
-    return dbt, folder / "target"
+    # Absolute paths: dbt reads a relative one against the project folder (`r57 run --home h1` would build the
+    # views into dbt_like_sql/h1/warehouse.duckdb).
+    settings = dict(warehouse.duckdb_settings)
+    if "temp_directory" in settings:
+        settings["temp_directory"] = str(Path(settings["temp_directory"]).resolve())
+    folder = write_profile(home.resolve() / "dbt", str(Path(warehouse.database).resolve()), settings)
+    return _dbt_cli(str(folder)), folder / "target"
+
+
+@functools.cache
+def _dbt_cli(profiles_dir: str) -> DbtCliResource:
+    """One resource per profile folder and process: making one runs `dbt --version` (about 2 s) to check it."""
+    return DbtCliResource(project_dir=str(SQL_MODELS_DIR), profiles_dir=profiles_dir, dbt_executable=dbt_executable())
 
 
 def _as_results(events: Iterator[Any], done: set[dg.AssetKey]) -> Iterator[Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import yaml
 
 from r57_pipelines import dbt_project
@@ -35,3 +37,16 @@ def test_a_prepared_project_is_only_compared_never_written(registry, monkeypatch
     monkeypatch.setattr(dbt_project.shutil, "rmtree", no_writes)
     prepare(registry)  # a read-only checkout (a server's) loads the same way
     assert {p: p.stat().st_mtime_ns for p in before} == before
+
+
+def test_dbt_is_given_absolute_paths_when_the_home_is_relative(tmp_path, monkeypatch):
+    """dbt reads paths against the project folder: `r57 run --home h1` must still build into h1/warehouse.duckdb."""
+    from r57_pipelines.defs.sql_models import _dbt
+    from r57_pipelines.resources import warehouse_at
+
+    monkeypatch.chdir(tmp_path)
+    _, target = _dbt(warehouse_at(Path("h1")), Path("h1"))
+    profile = (tmp_path / "h1" / "dbt" / "profiles.yml").read_text(encoding="utf-8")
+    assert str(tmp_path / "h1" / "warehouse.duckdb") in profile
+    assert str(tmp_path / "h1" / "tmp" / "duckdb") in profile
+    assert target == tmp_path / "h1" / "dbt" / "target"
