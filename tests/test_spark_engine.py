@@ -8,7 +8,7 @@ its failing rows come from a window query). They are compared with the same data
 whole sample estate that the slow tests share (`sample_estate_run`): each database's readiness verdict, every
 check outcome, the quarantined rows and their masked samples must be equal, and the quality assets must say in
 their Dagster metadata which engine ran them. (The whole estate on both engines: see the closing note of
-issue 15 and docs/scale-out.md; about 10 minutes on Spark local[2], too long for the suite.)
+issue 15 and docs/scale-out.md: 336 s on Spark local[2], too long for the suite.)
 """
 
 from __future__ import annotations
